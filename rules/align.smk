@@ -1,0 +1,55 @@
+# Alignment per unit, then merge, duplicate marking and indexing per sample.
+
+
+rule bwa_mem:
+    input:
+        fq1=out("reads/{sample}/{unit}.R1.fastq.gz"),
+        fq2=out("reads/{sample}/{unit}.R2.fastq.gz"),
+        reference=out("reference/genome.fa"),
+        index=multiext(out("reference/genome.fa"), ".amb", ".ann", ".bwt", ".pac", ".sa"),
+    output:
+        temp(out("alignments/{sample}/{unit}.bam")),
+    log:
+        log_of("bwa_mem/{sample}.{unit}"),
+    benchmark:
+        benchmark_of("bwa_mem/{sample}.{unit}")
+    conda:
+        "../envs/bwa.yaml"
+    threads: 8
+    resources:
+        mem_mb=memory_by_attempt(16000),
+        runtime=scaled_runtime(minutes_per_gb=120, minimum=60),
+    params:
+        read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPU:{unit}\tPL:ILLUMINA",
+        extra=cli_args(config["params"]["bwa"]["extra"]),
+        sort_mem_mb=sort_memory_per_thread,
+    shell:
+        # -K fixes the batch size so the output does not depend on the thread count.
+        "(bwa mem -t {threads} -K 100000000 -Y -R {params.read_group:q} {params.extra}"
+        " {input.reference:q} {input.fq1:q} {input.fq2:q}"
+        " | samtools fixmate -m -u - -"
+        " | samtools sort -@ {threads} -m {params.sort_mem_mb}M -T {output:q}.tmp -o {output:q} -)"
+        " 2> {log:q}"
+
+
+rule markdup:
+    input:
+        unit_bams,
+    output:
+        bam=out("alignments/{sample}.bam"),
+        bai=out("alignments/{sample}.bam.bai"),
+        stats=out("qc/markdup/{sample}.markdup.txt"),
+    log:
+        log_of("markdup/{sample}"),
+    benchmark:
+        benchmark_of("markdup/{sample}")
+    conda:
+        "../envs/samtools.yaml"
+    threads: 4
+    resources:
+        mem_mb=4000,
+        runtime=scaled_runtime(minutes_per_gb=15, minimum=30),
+    shell:
+        "(samtools merge -@ {threads} -u -o - {input:q}"
+        " | samtools markdup -@ {threads} -f {output.stats:q} -T {output.bam:q}.tmp - {output.bam:q}"
+        " && samtools index -@ {threads} {output.bam:q}) 2> {log:q}"

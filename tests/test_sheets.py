@@ -1,0 +1,327 @@
+"""Tests for scripts/ipscqc/sheets.py and the sheet schemas."""
+
+import importlib
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+_sheets = importlib.import_module("ipscqc.sheets")
+SheetError = _sheets.SheetError
+check_sheets = _sheets.check_sheets
+load_and_check = _sheets.load_and_check
+load_samples = _sheets.load_samples
+load_units = _sheets.load_units
+read_sheet = _sheets.read_sheet
+
+SAMPLES_SCHEMA = ROOT / "schemas" / "samples.schema.yaml"
+UNITS_SCHEMA = ROOT / "schemas" / "units.schema.yaml"
+
+SAMPLES_HEADER = "sample\tdonor\trole\tparental\tsex\tpassage\tnotes"
+GOOD_SAMPLES = [
+    "# donor D1: one parental, two lines",
+    SAMPLES_HEADER,
+    "P1\tD1\tparental\t\tfemale\t\tblood",
+    "L1\tD1\tline\tP1\t\t12\t",
+    "L2\tD1\tline\tP1\tfemale\t3\tclone #2",
+    "",
+    "# donor D2: line-only",
+    "L3\tD2\tline\t\t\t\t",
+]
+UNITS_HEADER = "sample\tunit\tfq1\tfq2"
+GOOD_UNITS = [
+    UNITS_HEADER,
+    "P1\tu1\tfastq/P1_R1.fq.gz\tfastq/P1_R2.fq.gz",
+    "L1\tu1\tfastq/L1_R1.fq.gz\tfastq/L1_R2.fq.gz",
+    "L2\tu1\tfastq/L2_u1_R1.fq.gz\tfastq/L2_u1_R2.fq.gz",
+    "L2\tu2\tfastq/L2_u2_R1.fq.gz\tfastq/L2_u2_R2.fq.gz",
+    "L3\tu1\tfastq/L3_R1.fq.gz\tfastq/L3_R2.fq.gz",
+]
+
+
+def write(path: Path, lines) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def make_fastqs(directory: Path, units_lines) -> None:
+    for line in units_lines[1:]:
+        for name in filter(None, line.split("\t")[2:]):
+            fastq = directory / name
+            fastq.parent.mkdir(parents=True, exist_ok=True)
+            fastq.write_text("@r\nACGT\n+\nIIII\n")
+
+
+@pytest.fixture
+def sheets(tmp_path):
+    """Write good sheets (units in a subdirectory) and their FASTQ files."""
+
+    def _write(samples=GOOD_SAMPLES, units=GOOD_UNITS, fastqs=True):
+        sdir = tmp_path / "cfg"
+        sdir.mkdir(exist_ok=True)
+        samples_path = write(sdir / "samples.tsv", samples)
+        units_path = write(sdir / "units.tsv", units)
+        if fastqs:
+            make_fastqs(sdir, units)
+        return samples_path, units_path
+
+    return _write
+
+
+def load(samples_path, units_path, check_files=True):
+    return load_and_check(
+        samples_path, units_path, SAMPLES_SCHEMA, UNITS_SCHEMA, check_files=check_files
+    )
+
+
+def assert_error(exc_info, file, line, field):
+    """One line of the error names the file, line and field."""
+    pattern = rf"^{re.escape(str(file))}, line {line}( \([^)]*\))?, field '{field}': \S"
+    lines = str(exc_info.value).splitlines()
+    assert any(re.match(pattern, text) for text in lines), lines
+
+
+def test_good_sheets_load_with_defaults(sheets):
+    samples_path, units_path = sheets()
+    samples, units = load(samples_path, units_path)
+    assert list(samples.index) == ["P1", "L1", "L2", "L3"]
+    assert samples.loc["L1", "sex"] == "unknown"
+    assert samples.loc["P1", "sex"] == "female"
+    assert samples.loc["L3", "notes"] == ""
+    assert samples.loc["L2", "notes"] == "clone #2"
+    assert samples.loc["L3", "parental"] == ""
+    assert samples.loc["L1", "passage"] == "12"
+    assert samples.loc["L2", "_line"] == 5
+    assert units.index.names == ["sample", "unit"]
+    assert len(units) == 5
+
+
+def test_relative_fastq_paths_resolved_against_sheet_dir(sheets, tmp_path, monkeypatch):
+    sheets()
+    monkeypatch.chdir(tmp_path)
+    units = load_units(Path("cfg/units.tsv"), UNITS_SCHEMA)
+    fq1 = units.loc[("L2", "u2"), "fq1"]
+    assert fq1 == str(tmp_path / "cfg" / "fastq" / "L2_u2_R1.fq.gz")
+    assert Path(fq1).is_absolute()
+
+
+def test_absolute_fastq_paths_kept(sheets, tmp_path):
+    fq1, fq2 = tmp_path / "a_R1.fq.gz", tmp_path / "a_R2.fq.gz"
+    units = [UNITS_HEADER, f"P1\tu1\t{fq1}\t{fq2}"]
+    _, units_path = sheets(units=units, fastqs=False)
+    frame = load_units(units_path, UNITS_SCHEMA)
+    assert frame.loc[("P1", "u1"), "fq2"] == str(fq2)
+
+
+def test_snakemake_validate_accepts_good_sheets(sheets):
+    from snakemake.utils import validate
+
+    samples_path, units_path = sheets()
+    # as a workflow reads it: empty cells become NA, then defaults are filled
+    raw = pd.read_csv(samples_path, sep="\t", dtype=str, comment="#")
+    validate(raw, str(SAMPLES_SCHEMA), set_default=True)
+    assert raw.loc[1, "sex"] == "unknown"
+    validate(pd.read_csv(units_path, sep="\t", dtype=str), str(UNITS_SCHEMA), set_default=True)
+    # the frames returned by load_and_check validate too
+    samples, units = load(samples_path, units_path)
+    validate(samples, str(SAMPLES_SCHEMA), set_default=True)
+    validate(units, str(UNITS_SCHEMA), set_default=True)
+
+
+def replace(lines, old, new):
+    assert old in lines
+    return [new if line == old else line for line in lines]
+
+
+# Line numbers: samples sheet has a comment on line 1, header on line 2, P1 on line 3,
+# L1 on 4, L2 on 5, blank 6, comment 7, L3 on 8; units sheet has the header on line 1.
+SAMPLE_CASES = {
+    "duplicate sample": ([*GOOD_SAMPLES, "L1\tD1\tline\tP1\t\t\t"], 9, "sample"),
+    "unknown parental": (
+        replace(GOOD_SAMPLES, "L1\tD1\tline\tP1\t\t12\t", "L1\tD1\tline\tP9\t\t12\t"),
+        4,
+        "parental",
+    ),
+    "parental is a line": (
+        replace(GOOD_SAMPLES, "L1\tD1\tline\tP1\t\t12\t", "L1\tD1\tline\tL2\t\t12\t"),
+        4,
+        "parental",
+    ),
+    "parental with parental": (
+        replace(GOOD_SAMPLES, "P1\tD1\tparental\t\tfemale\t\tblood", "P1\tD1\tparental\tL1\t\t\t"),
+        3,
+        "parental",
+    ),
+    "donor mismatch": (
+        replace(GOOD_SAMPLES, "L3\tD2\tline\t\t\t\t", "L3\tD2\tline\tP1\t\t\t"),
+        8,
+        "donor",
+    ),
+    "bad role": (
+        replace(GOOD_SAMPLES, "L3\tD2\tline\t\t\t\t", "L3\tD2\tclone\t\t\t\t"),
+        8,
+        "role",
+    ),
+    "bad sex": (
+        replace(GOOD_SAMPLES, "L3\tD2\tline\t\t\t\t", "L3\tD2\tline\t\tF\t\t"),
+        8,
+        "sex",
+    ),
+    "negative passage": (
+        replace(GOOD_SAMPLES, "L3\tD2\tline\t\t\t\t", "L3\tD2\tline\t\t\t-1\t"),
+        8,
+        "passage",
+    ),
+    "non-integer passage": (
+        replace(GOOD_SAMPLES, "L3\tD2\tline\t\t\t\t", "L3\tD2\tline\t\t\t2.5\t"),
+        8,
+        "passage",
+    ),
+    "missing donor": (
+        replace(GOOD_SAMPLES, "L3\tD2\tline\t\t\t\t", "L3\t\tline\t\t\t\t"),
+        8,
+        "donor",
+    ),
+    "sample without units": ([*GOOD_SAMPLES, "L4\tD2\tline\t\t\t\t"], 9, "sample"),
+}
+
+
+@pytest.mark.parametrize("case", SAMPLE_CASES, ids=list(SAMPLE_CASES))
+def test_bad_samples_sheet(sheets, case):
+    samples, line, field = SAMPLE_CASES[case]
+    samples_path, units_path = sheets(samples=samples)
+    with pytest.raises(SheetError) as exc_info:
+        load(samples_path, units_path)
+    assert_error(exc_info, samples_path, line, field)
+
+
+UNIT_CASES = {
+    "duplicate unit": ([*GOOD_UNITS, "L1\tu1\tx_R1.fq\tx_R2.fq"], 7, "unit"),
+    "unit for unknown sample": ([*GOOD_UNITS, "X9\tu1\tx_R1.fq\tx_R2.fq"], 7, "sample"),
+    "fq1 equals fq2": ([*GOOD_UNITS, "L3\tu2\tx_R1.fq\tx_R1.fq"], 7, "fq2"),
+    "fastq used twice": ([*GOOD_UNITS, "L3\tu2\tx_R1.fq\tfastq/L1_R2.fq.gz"], 7, "fq2"),
+    "missing fq2": ([*GOOD_UNITS, "L3\tu2\tx_R1.fq\t"], 7, "fq2"),
+}
+
+
+@pytest.mark.parametrize("case", UNIT_CASES, ids=list(UNIT_CASES))
+def test_bad_units_sheet(sheets, case):
+    units, line, field = UNIT_CASES[case]
+    samples_path, units_path = sheets(units=units)
+    with pytest.raises(SheetError) as exc_info:
+        load(samples_path, units_path)
+    assert_error(exc_info, units_path, line, field)
+
+
+def test_missing_fastq(sheets):
+    samples_path, units_path = sheets()
+    (units_path.parent / "fastq" / "L2_u2_R1.fq.gz").unlink()
+    with pytest.raises(SheetError) as exc_info:
+        load(samples_path, units_path)
+    assert_error(exc_info, units_path, 5, "fq1")
+    assert "L2_u2_R1.fq.gz" in str(exc_info.value)
+    load(samples_path, units_path, check_files=False)  # no file check: fine
+
+
+BAD_IDS = ["a b", "a/b", "../x", "a'b", 'a"b', "a;b", "$(id)", "a`id`", "a|b", "..", ".", "-x"]
+BAD_IDS += ["x" * 65, "a\\b", "a*b"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_bad_sample_id(sheets, bad):
+    samples = replace(GOOD_SAMPLES, "L3\tD2\tline\t\t\t\t", f"{bad}\tD2\tline\t\t\t\t")
+    units = replace(
+        GOOD_UNITS,
+        "L3\tu1\tfastq/L3_R1.fq.gz\tfastq/L3_R2.fq.gz",
+        f"{bad}\tu1\tfastq/L3_R1.fq.gz\tfastq/L3_R2.fq.gz",
+    )
+    samples_path, units_path = sheets(samples=samples, units=units)
+    with pytest.raises(SheetError) as exc_info:
+        load(samples_path, units_path)
+    assert_error(exc_info, samples_path, 8, "sample")
+    assert_error(exc_info, units_path, 6, "sample")
+
+
+@pytest.mark.parametrize("bad", ["a b", "a/b", "a;b", "$(id)", ".."])
+def test_bad_other_ids(sheets, bad):
+    samples = replace(GOOD_SAMPLES, "L1\tD1\tline\tP1\t\t12\t", f"L1\t{bad}\tline\t{bad}\t\t\t")
+    units = replace(
+        GOOD_UNITS,
+        "L3\tu1\tfastq/L3_R1.fq.gz\tfastq/L3_R2.fq.gz",
+        f"L3\t{bad}\tfastq/L3_R1.fq.gz\tfastq/L3_R2.fq.gz",
+    )
+    samples_path, units_path = sheets(samples=samples, units=units)
+    with pytest.raises(SheetError) as exc_info:
+        load(samples_path, units_path)
+    assert_error(exc_info, samples_path, 4, "donor")
+    assert_error(exc_info, samples_path, 4, "parental")
+    assert_error(exc_info, units_path, 6, "unit")
+
+
+def test_all_errors_reported_one_per_line(sheets):
+    samples = [*GOOD_SAMPLES, "L4\tD2\tclone\t\tF\t\t"]
+    samples_path, units_path = sheets(samples=samples)
+    with pytest.raises(SheetError) as exc_info:
+        load(samples_path, units_path)
+    assert len(exc_info.value.errors) == 2
+    assert str(exc_info.value).count("\n") == 1
+    assert_error(exc_info, samples_path, 9, "role")
+    assert_error(exc_info, samples_path, 9, "sex")
+
+
+def test_missing_required_column(sheets):
+    samples = ["sample\trole", "P1\tparental", "L1\tline"]
+    samples_path, _ = sheets(samples=samples)
+    with pytest.raises(SheetError) as exc_info:
+        load_samples(samples_path, SAMPLES_SCHEMA)
+    assert_error(exc_info, samples_path, 1, "donor")
+    assert "columns found: 'sample', 'role'" in str(exc_info.value)
+
+
+@pytest.mark.parametrize("content", ["", "\n# only a comment\n\n"])
+def test_empty_file(tmp_path, content):
+    path = tmp_path / "samples.tsv"
+    path.write_text(content)
+    with pytest.raises(SheetError, match=rf"^{re.escape(str(path))}: sheet is empty"):
+        read_sheet(path)
+
+
+def test_header_only(tmp_path):
+    path = write(tmp_path / "samples.tsv", [SAMPLES_HEADER])
+    with pytest.raises(SheetError, match="no data rows"):
+        read_sheet(path)
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nope.tsv"
+    with pytest.raises(SheetError, match=rf"^{re.escape(str(path))}: cannot read sheet"):
+        load_samples(path, SAMPLES_SCHEMA)
+
+
+def test_too_many_cells(tmp_path):
+    path = write(tmp_path / "units.tsv", [UNITS_HEADER, "A\tu1\ta\tb\textra"])
+    with pytest.raises(SheetError, match=r"units\.tsv, line 2: 5 tab-separated cells"):
+        read_sheet(path)
+
+
+def test_read_sheet_strips_and_numbers_lines(tmp_path):
+    path = write(tmp_path / "s.tsv", ["# c", " a \t b ", "", " x\t", "y \tz"])
+    frame = read_sheet(path, required=["a", "b"])
+    assert frame.to_dict("records") == [
+        {"a": "x", "b": "", "_line": 4},
+        {"a": "y", "b": "z", "_line": 5},
+    ]
+
+
+def test_check_sheets_directly(sheets):
+    samples_path, units_path = sheets()
+    samples = load_samples(samples_path, SAMPLES_SCHEMA)
+    units = load_units(units_path, UNITS_SCHEMA)
+    check_sheets(samples, units, samples_path, units_path)
+    with pytest.raises(SheetError) as exc_info:
+        check_sheets(samples, units.iloc[1:], samples_path, units_path)
+    assert_error(exc_info, samples_path, 3, "sample")
