@@ -13,6 +13,7 @@ from ipscqc.reference import fasta_contigs  # noqa: E402
 validate(config, "../schemas/config.schema.yaml", set_default=True)
 
 RESULTS = config["results"].rstrip("/")
+RESOURCES = Path(workflow.basedir) / "resources"
 REFERENCE = config["reference"]
 
 try:
@@ -26,6 +27,8 @@ except SheetError as error:
     raise WorkflowError(str(error)) from None
 
 SAMPLES = sorted(samples.index)
+LINES = sorted(samples.index[samples["role"] == "line"])
+PARENTALS = sorted(samples.index[samples["role"] == "parental"])
 DONORS = sorted(set(samples["donor"]))
 GENOME_CONTIGS = fasta_contigs(REFERENCE["fasta"])
 
@@ -57,6 +60,15 @@ def units_of(sample):
 def fastq_of(wildcards):
     unit = units.loc[(wildcards.sample, wildcards.unit)]
     return {"fq1": unit["fq1"], "fq2": unit["fq2"]}
+
+
+def parental_of(sample):
+    """The parental sample a line is compared with, or "" (line-only mode)."""
+    return samples.loc[sample, "parental"]
+
+
+def findings_file(sample, check):
+    return out(f"findings/{sample}/{check}.json")
 
 
 def samples_of_donor(donor):
@@ -117,8 +129,26 @@ SAMPLE_QC_FILES = [
 ]
 
 
+_report_input_functions = []
+
+
+def report_input(function):
+    """Register a function that lists files for the MultiQC report (rules/report.smk).
+
+    Each stage registers its own, so the report rule names every input without
+    knowing the stages; rules/report.smk is included last.
+    """
+    _report_input_functions.append(function)
+    return function
+
+
 def report_inputs():
-    """Every QC file the MultiQC report reads, in a stable order."""
+    """Every file the MultiQC report reads, in a stable order."""
+    return [path for function in _report_input_functions for path in function()]
+
+
+@report_input
+def read_and_alignment_qc():
     per_unit = [
         out(f"qc/fastp/{sample}.{unit}.fastp.json")
         for sample in SAMPLES
@@ -129,8 +159,7 @@ def report_inputs():
         for sample in SAMPLES
         for kind, suffix in SAMPLE_QC_FILES
     ]
-    per_donor = [out(f"qc/bcftools/{donor}.bcftools_stats.txt") for donor in DONORS]
-    return per_unit + per_sample + per_donor
+    return per_unit + per_sample
 
 
 def final_outputs():

@@ -4,7 +4,7 @@
 rule multiqc:
     input:
         report_inputs(),
-        config="resources/multiqc_config.yaml",
+        config=RESOURCES / "multiqc_config.yaml",
     output:
         html=out("report/multiqc_report.html"),
         data=directory(out("report/multiqc_report_data")),
