@@ -119,47 +119,48 @@ def cli_args(args):
     return " ".join(shlex.quote(str(arg)) for arg in args)
 
 
-SAMPLE_QC_FILES = [
-    ("samtools", "stats.txt"),
-    ("samtools", "flagstat.txt"),
-    ("samtools", "idxstats.txt"),
-    ("markdup", "markdup.txt"),
-    ("mosdepth", "mosdepth.summary.txt"),
-    ("mosdepth", "mosdepth.global.dist.txt"),
-]
+# Files the MultiQC report reads, by stage, under the results folder. Patterns
+# expand over the sheets: {sample} every sample, {line} every line, {donor} every
+# donor, {sample}.{unit} every sequencing unit.
+REPORT_FILES = {
+    "reads": ["qc/fastp/{sample}.{unit}.fastp.json"],
+    "alignment": [
+        "qc/samtools/{sample}.stats.txt",
+        "qc/samtools/{sample}.flagstat.txt",
+        "qc/samtools/{sample}.idxstats.txt",
+        "qc/markdup/{sample}.markdup.txt",
+        "qc/mosdepth/{sample}.mosdepth.summary.txt",
+        "qc/mosdepth/{sample}.mosdepth.global.dist.txt",
+    ],
+    "variants": ["qc/bcftools/{donor}.bcftools_stats.txt"],
+}
 
 
-_report_input_functions = []
-
-
-def report_input(function):
-    """Register a function that lists files for the MultiQC report (rules/report.smk).
-
-    Each stage registers its own, so the report rule names every input without
-    knowing the stages; rules/report.smk is included last.
-    """
-    _report_input_functions.append(function)
-    return function
+def expand_over_sheets(pattern):
+    """Paths for one pattern of REPORT_FILES, in a stable order."""
+    if "{unit}" in pattern:
+        return [
+            out(pattern.format(sample=sample, unit=unit))
+            for sample in SAMPLES
+            for unit in units_of(sample)
+        ]
+    if "{sample}" in pattern:
+        return [out(pattern.format(sample=sample)) for sample in SAMPLES]
+    if "{line}" in pattern:
+        return [out(pattern.format(line=line)) for line in LINES]
+    if "{donor}" in pattern:
+        return [out(pattern.format(donor=donor)) for donor in DONORS]
+    return [out(pattern)]
 
 
 def report_inputs():
-    """Every file the MultiQC report reads, in a stable order."""
-    return [path for function in _report_input_functions for path in function()]
-
-
-@report_input
-def read_and_alignment_qc():
-    per_unit = [
-        out(f"qc/fastp/{sample}.{unit}.fastp.json")
-        for sample in SAMPLES
-        for unit in units_of(sample)
+    """Every file the MultiQC report reads."""
+    return [
+        path
+        for patterns in REPORT_FILES.values()
+        for pattern in patterns
+        for path in expand_over_sheets(pattern)
     ]
-    per_sample = [
-        out(f"qc/{kind}/{sample}.{suffix}")
-        for sample in SAMPLES
-        for kind, suffix in SAMPLE_QC_FILES
-    ]
-    return per_unit + per_sample
 
 
 def final_outputs():

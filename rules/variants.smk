@@ -62,8 +62,3 @@ rule variant_stats:
     shell:
         "bcftools stats --samples - --fasta-ref {input.reference:q} {input.vcf:q}"
         " > {output:q} 2> {log:q}"
-
-
-@report_input
-def variant_qc():
-    return [out(f"qc/bcftools/{donor}.bcftools_stats.txt") for donor in DONORS]
