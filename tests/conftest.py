@@ -1,0 +1,100 @@
+"""Shared fixtures: the toy data set and one finished workflow run on it.
+
+The end-to-end tests (marked e2e) share a single run of the whole workflow on the
+generated toy data set. Set IPSCQC_TEST_RESULTS to the results folder of a finished
+run on the same toy data to reuse it instead of running the workflow again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TOY_DATA = REPO / "toy_data"
+
+
+@dataclass(frozen=True)
+class ToyRun:
+    """A finished workflow run on the toy data set."""
+
+    workdir: Path
+    results: Path
+    toy_data: Path
+    truth: dict
+    config: Path
+
+
+def generate_toy_data(outdir: Path) -> dict:
+    """Generate the default toy data set (idempotent) and return its truth."""
+    subprocess.run(
+        [sys.executable, "-m", "toydata", "--outdir", str(outdir)],
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "scripts")},
+    )
+    return json.loads((outdir / "truth.json").read_text())
+
+
+def toy_config(toy_data: Path, results: str = "results") -> str:
+    """A config file text for the toy data set, with absolute input paths."""
+    reference = toy_data / "reference"
+    return (
+        f"samples: {toy_data / 'samples.tsv'}\n"
+        f"units: {toy_data / 'units.tsv'}\n"
+        f"results: {results}\n"
+        "reference:\n"
+        f"  fasta: {reference / 'genome.fa'}\n"
+        f"  annotation: {reference / 'annotation.gff3'}\n"
+        f"  vectors: {reference / 'vectors.fa'}\n"
+        "  build: toy\n"
+    )
+
+
+def run_workflow(workdir: Path, config: Path, *args: str, check: bool = True):
+    """Run the workflow from the repository's Snakefile in its own working folder."""
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config),
+        "--cores",
+        str(os.cpu_count() or 1),
+        *args,
+    ]
+    return subprocess.run(command, check=check, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def toy_truth() -> dict:
+    return generate_toy_data(TOY_DATA)
+
+
+@pytest.fixture(scope="session")
+def toy_run(toy_truth, tmp_path_factory) -> ToyRun:
+    """One full run of the workflow on the toy data set, shared by the e2e tests."""
+    reuse = os.environ.get("IPSCQC_TEST_RESULTS")
+    if reuse:
+        results = Path(reuse).resolve()
+        return ToyRun(results.parent, results, TOY_DATA, toy_truth, REPO / "config.yaml")
+    workdir = tmp_path_factory.mktemp("toy_run")
+    config = workdir / "config.yaml"
+    config.write_text(toy_config(TOY_DATA))
+    completed = run_workflow(workdir, config, check=False)
+    (workdir / "snakemake.log").write_text(completed.stdout + completed.stderr)
+    if completed.returncode != 0:
+        pytest.fail(
+            f"workflow run on the toy data failed (exit {completed.returncode}); "
+            f"log: {workdir / 'snakemake.log'}\n{completed.stderr[-4000:]}"
+        )
+    return ToyRun(workdir, workdir / "results", TOY_DATA, toy_truth, config)
