@@ -24,7 +24,13 @@ try:
         str(Path(workflow.basedir) / "schemas/units.schema.yaml"),
     )
 except SheetError as error:
-    raise WorkflowError(str(error)) from None
+    hint = ""
+    if not Path(config["samples"]).exists() and "toy_data" in config["samples"]:
+        hint = (
+            "\nThe default config runs the toy data set: generate it with bin/demo or "
+            "`PYTHONPATH=scripts python -m toydata --outdir toy_data`."
+        )
+    raise WorkflowError(f"{error}{hint}") from None
 
 SAMPLES = sorted(samples.index)
 LINES = sorted(samples.index[samples["role"] == "line"])
