@@ -60,9 +60,15 @@ def test_germline_variants_genotyped(toy_run, sample, donor_vcf, genotype_donor)
     truth = toy_run.truth
     calls = genotype_calls(toy_run.results / f"variants/{donor_vcf}.vcf.gz", sample)
     excluded = copy_number_regions(truth, sample)
+    # Sex chromosomes are called with the declared sex's ploidy: a sample whose true
+    # sex differs (the swap) is judged on its autosomes here, and by the sex check.
+    facts = truth["samples"][sample]
+    skip_sex_chromosomes = facts["declared_sex"] != facts["true_sex"]
     checked = correct = 0
     for variant in truth["germline_variants"]:
         if variant["donor"] != genotype_donor or variant["type"] != "snv":
+            continue
+        if skip_sex_chromosomes and variant["chrom"] in ("chrX", "chrY"):
             continue
         if inside(excluded, variant["chrom"], variant["pos"]):
             continue
@@ -91,12 +97,16 @@ def test_germline_variants_called_in_parental(toy_run):
 
 
 def test_acquired_variants_in_line_not_in_parental(toy_run):
-    """Acquired SNVs/indels at allele fraction >= 0.3 are called in the line only."""
+    """Autosomal acquired SNVs/indels at allele fraction >= 0.3 are in the joint calls of
+    the line only. (A subclonal change on the male X has half the depth; it is left to
+    the sensitive acquired-variant check, tested in test_e2e_variants.py.)"""
     truth = toy_run.truth
     planted = [
         v
         for v in truth["acquired_variants"]
-        if v["sample"] == "D1_clone_events" and v["expected_af"] >= 0.3
+        if v["sample"] == "D1_clone_events"
+        and v["expected_af"] >= 0.3
+        and v["chrom"] not in ("chrX", "chrY")
     ]
     assert len(planted) >= 3
     line = genotype_calls(toy_run.results / "variants/D1.vcf.gz", "D1_clone_events")
