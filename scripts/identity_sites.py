@@ -1,0 +1,43 @@
+"""Identity sites: the user's site list, or the run's own good germline SNVs (the union
+over donors), thinned to at most a set number, as a sites VCF (for bcftools mpileup -R)
+and an alleles table (for bcftools call -C alleles -T)."""
+
+import sys
+
+from ipscqc.identity import select_sites
+from ipscqc.snake import log_stderr_to
+
+
+def main(inputs, outputs, params):
+    sites = select_sites(
+        list(inputs.sources),
+        inputs.fai,
+        min_qual=params.min_qual,
+        max_sites=params.max_sites,
+    )
+    write_sites(sites, outputs.vcf, outputs.alleles)
+    print(f"{len(sites)} identity sites", file=sys.stderr)
+
+
+def write_sites(sites, vcf_path, alleles_path):
+    import pysam
+
+    vcf_plain = vcf_path.removesuffix(".gz")
+    with open(vcf_plain, "w") as vcf:
+        vcf.write("##fileformat=VCFv4.2\n")
+        for contig in dict.fromkeys(site[0] for site in sites):
+            vcf.write(f"##contig=<ID={contig}>\n")
+        vcf.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+        for chrom, pos, ref, alt in sites:
+            vcf.write(f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\t.\t.\n")
+    pysam.tabix_index(vcf_plain, preset="vcf", force=True)
+    alleles_plain = alleles_path.removesuffix(".gz")
+    with open(alleles_plain, "w") as table:
+        for chrom, pos, ref, alt in sites:
+            table.write(f"{chrom}\t{pos}\t{ref},{alt}\n")
+    pysam.tabix_index(alleles_plain, seq_col=0, start_col=1, end_col=1, force=True)
+
+
+if "snakemake" in globals():
+    log_stderr_to(snakemake.log[0])  # noqa: F821
+    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821

@@ -1,0 +1,191 @@
+"""End to end on the toy data set: identity, sex, contamination and vector findings
+against the planted truth (toy_data/truth.json)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from ipscqc.contamination import contamination_metrics
+from ipscqc.identity import load_cohort_vcf
+from ipscqc.sex import contig_class
+
+pytestmark = pytest.mark.e2e
+
+
+def _findings(run, sample, check):
+    return json.loads((run.results / "findings" / sample / f"{check}.json").read_text())
+
+
+def _genotype_donor(truth, sample):
+    return truth["samples"][sample]["genotype_donor"]
+
+
+def test_relatedness_matrix_covers_every_pair(toy_run):
+    pairs = pd.read_csv(toy_run.results / "findings/cohort/relatedness.tsv", sep="\t")
+    samples = sorted(toy_run.truth["samples"])
+    assert len(pairs) == len(samples) * (len(samples) - 1) // 2
+    heatmap = json.loads((toy_run.results / "findings/cohort/relatedness_mqc.json").read_text())
+    assert sorted(heatmap["xcats"]) == samples
+
+
+def test_same_individual_pairs_are_related_and_others_are_not(toy_run):
+    truth = toy_run.truth
+    pairs = pd.read_csv(toy_run.results / "findings/cohort/relatedness.tsv", sep="\t")
+    by_pair = {frozenset((r.sample_a, r.sample_b)): r for r in pairs.itertuples()}
+    for a, b in itertools.combinations(sorted(truth["samples"]), 2):
+        row = by_pair[frozenset((a, b))]
+        if _genotype_donor(truth, a) == _genotype_donor(truth, b):
+            assert row.relatedness > 0.95, (a, b, row.relatedness)
+            assert row.observed == "same"
+        else:
+            assert row.relatedness < 0.2, (a, b, row.relatedness)
+            assert row.observed == "unrelated"
+
+
+def test_swap_is_flagged_naming_the_matching_donor(toy_run):
+    truth = toy_run.truth
+    assert truth["swaps"], "the toy data set plants a swap"
+    swapped = {swap["sample"] for swap in truth["swaps"]}
+    for swap in truth["swaps"]:
+        metrics = _findings(toy_run, swap["sample"], "identity")["metrics"]
+        assert metrics["matches_declared_donor"] is False
+        assert metrics["best_match_donor"] == swap["true_donor"]
+        assert swap["true_donor"] in metrics["matching_other_donors"]
+        assert metrics["relatedness_to_parental"] < 0.2
+        assert metrics["informative_sites"] >= 100
+    for sample, info in truth["samples"].items():
+        if sample in swapped:
+            continue
+        metrics = _findings(toy_run, sample, "identity")["metrics"]
+        same_donor = [
+            other
+            for other, other_info in truth["samples"].items()
+            if other != sample and other not in swapped and other_info["donor"] == info["donor"]
+        ]
+        # a donor's only sample has nothing to be compared with: unknown, not a pass
+        assert metrics["matches_declared_donor"] is (True if same_donor else None), sample
+        if info["parental"]:
+            assert metrics["relatedness_to_parental"] > 0.95
+            assert metrics["concordance_to_parental"] > 0.95
+
+
+def test_inferred_sex_is_right_and_a_declared_sex_error_is_flagged(toy_run):
+    truth = toy_run.truth
+    errors = 0
+    for sample, info in truth["samples"].items():
+        metrics = _findings(toy_run, sample, "sex")["metrics"]
+        assert metrics["inferred_sex"] == info["true_sex"], (sample, metrics)
+        assert metrics["declared_sex"] == info["declared_sex"]
+        assert metrics["sex_matches"] is (info["true_sex"] == info["declared_sex"])
+        errors += info["true_sex"] != info["declared_sex"]
+        if info["true_sex"] == "male":
+            assert metrics["x_depth_ratio"] == pytest.approx(0.5, abs=0.1)
+            assert metrics["y_depth_ratio"] == pytest.approx(0.5, abs=0.15)
+            assert metrics["x_heterozygosity"] < 0.1
+        else:
+            assert metrics["x_depth_ratio"] == pytest.approx(1.0, abs=0.15)
+            assert metrics["y_depth_ratio"] < 0.05
+            assert metrics["x_heterozygosity"] > 0.3
+        # no sex-chromosome loss is planted
+        assert metrics["x_loss"] in (False, None) and metrics["y_loss"] in (False, None)
+    assert errors >= 1, "the toy data set plants a declared-sex error"
+
+
+def test_contamination_within_five_percent_of_truth(toy_run):
+    truth = toy_run.truth
+    planted = {entry["sample"]: entry["fraction"] for entry in truth.get("contamination", [])}
+    for sample in truth["samples"]:
+        metrics = _findings(toy_run, sample, "contamination")["metrics"]
+        expected = planted.get(sample, 0.0)
+        assert metrics["contamination_fraction"] == pytest.approx(expected, abs=0.05), sample
+        assert metrics["sites_used"] >= 100
+        if expected == 0.0:
+            assert metrics["contamination_fraction"] < 0.02  # the gate's default limit
+
+
+def test_vector_copies_within_a_factor_of_two(toy_run):
+    truth = toy_run.truth
+    planted = {(v["sample"], v["contig"]): v["copies_per_cell"] for v in truth["vectors"]}
+    for sample in truth["samples"]:
+        document = _findings(toy_run, sample, "vectors")
+        copies = {
+            item["name"]: item["copies_per_cell"]
+            for item in document["items"]
+            if item["kind"] == "vector"
+        }
+        for contig, value in copies.items():
+            expected = planted.get((sample, contig))
+            if expected:
+                assert expected / 2 <= value <= expected * 2, (sample, contig, value)
+            else:
+                assert value < 0.01, (sample, contig, value)
+        assert any("Sendai" in note for note in document["notes"])
+
+
+def test_transgene_junction_reads_in_the_right_genes_only(toy_run):
+    truth = toy_run.truth
+    planted: dict[str, set] = {}
+    for transgene in truth["transgenes"]:
+        planted.setdefault(transgene["sample"], set()).add(transgene["gene"])
+    for sample in truth["samples"]:
+        metrics = _findings(toy_run, sample, "vectors")["metrics"]
+        genes = planted.get(sample, set())
+        assert set(metrics["transgene_genes"]) == genes, sample
+        if genes:
+            assert metrics["transgene_junction_reads"] >= 10
+            assert metrics["parental_transgene_junction_reads"] == 0
+        else:
+            assert metrics["transgene_junction_reads"] == 0, sample
+
+
+def _run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+
+
+@pytest.mark.slow
+def test_planted_mixture_of_two_donors_is_recovered(toy_run, tmp_path):
+    """A D1 sample with about 10% of D2's reads mixed in: the estimate recovers the
+    read fraction and names D2 as the source; the clean D1 sample stays near 0."""
+    results = toy_run.results
+    own, foreign = "D1_parental", "D2_parental"
+    parts = []
+    for sample, fraction in ((own, 0.6), (foreign, 0.15)):
+        part = tmp_path / f"{sample}.part.bam"
+        _run(["samtools", "view", "-b", "--subsample", str(fraction), "--subsample-seed", "3",
+              "-o", str(part), str(results / f"alignments/{sample}.bam")])  # fmt: skip
+        parts.append(part)
+    counts = [int(_run(["samtools", "view", "-c", "-F", "0xF04", str(p)]).stdout) for p in parts]
+    planted = counts[1] / sum(counts)
+    merged, mixture = tmp_path / "merged.bam", tmp_path / "mixture.bam"
+    _run(["samtools", "merge", "-f", "-o", str(merged), *map(str, parts)])
+    # one read group, one sample name: the mixture is one sample
+    _run(["samtools", "addreplacerg", "-m", "overwrite_all", "-r", "@RG\tID:mixture\tSM:mixture",
+          "-o", str(mixture), str(merged)])  # fmt: skip
+    _run(["samtools", "index", str(mixture)])
+    bams = [str(mixture), str(results / f"alignments/{own}.bam")]
+    bams.append(str(results / f"alignments/{foreign}.bam"))
+    pileup = tmp_path / "pileup.bcf"
+    _run(["bcftools", "mpileup", "--fasta-ref", str(results / "reference/genome.fa"),
+          "--regions-file", str(results / "identity/sites.vcf.gz"),
+          "--annotate", "FORMAT/AD,FORMAT/DP", "--min-MQ", "20", "--min-BQ", "20",
+          "--output-type", "b", "--output", str(pileup), *bams])  # fmt: skip
+    vcf = tmp_path / "mixture.vcf.gz"
+    _run(["bcftools", "call", "--multiallelic-caller", "--constrain", "alleles",
+          "--targets-file", str(results / "identity/alleles.tsv.gz"),
+          "--output-type", "z", "--output", str(vcf), str(pileup)])  # fmt: skip
+    cohort = load_cohort_vcf(str(vcf))
+    cohort = cohort.subset(np.array([contig_class(c) == "autosome" for c in cohort.chrom]))
+    mixed, parental, source = (cohort.column(name) for name in cohort.samples)
+    metrics, _, _, _ = contamination_metrics(
+        cohort.ref_depth[:, mixed], cohort.alt_depth[:, mixed], cohort.gt[:, mixed],
+        cohort.depth[:, mixed], cohort.gt[:, parental], cohort.depth[:, parental],
+        {foreign: cohort.gt[:, source]}, min_depth=10, min_sites=100,
+    )  # fmt: skip
+    assert planted == pytest.approx(0.11, abs=0.03)
+    assert metrics["contamination_fraction"] == pytest.approx(planted, abs=0.02)
+    assert metrics["contamination_source"] == foreign

@@ -1,0 +1,246 @@
+"""Vectors: copies per cell, decoy coverage, GFF3 gene models, cDNA junction reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pysam
+import pytest
+from ipscqc.vectors import (
+    Junction,
+    attach_sequences,
+    copies_per_cell,
+    decoy_coverage,
+    gene_junctions,
+    junction_of_read,
+    read_gene_models,
+    scan_bam,
+    vector_metrics,
+)
+
+EXONS = [(100, 200), (500, 600), (900, 1000)]  # 0-based half-open
+
+
+def test_copies_per_cell():
+    # decoy at 5x in a 20x genome: one haplotype is 10x, so 0.5 copies per cell
+    assert copies_per_cell(5.0, 20.0) == pytest.approx(0.5)
+    # 0.05 copies per cell at 30x is 0.75x on the decoy
+    assert copies_per_cell(0.75, 30.0) == pytest.approx(0.05)
+    assert copies_per_cell(0.0, 30.0) == 0.0
+    assert copies_per_cell(1.0, 0.0) is None
+    assert copies_per_cell(None, 30.0) is None
+
+
+def test_decoy_coverage():
+    cov = decoy_coverage([(0, 100), (50, 150), (900, 1100)], 1000)
+    assert cov["reads"] == 3
+    assert cov["aligned_bases"] == 300
+    assert cov["mean_depth"] == pytest.approx(0.3)
+    assert cov["covered_fraction"] == pytest.approx(0.25)
+    assert decoy_coverage([], 500)["mean_depth"] == 0.0
+
+
+def _genome(seed=0, length=2000):
+    rng = np.random.default_rng(seed)
+    return "".join(rng.choice(list("ACGT"), length))
+
+
+GFF3 = """##gff-version 3
+chr1\ttoy\tgene\t101\t1000\t.\t+\t.\tID=gene:G1;Name=POU5F1;biotype=protein_coding
+chr1\ttoy\tmRNA\t101\t1000\t.\t+\t.\tID=transcript:T1;Parent=gene:G1;biotype=protein_coding
+chr1\ttoy\texon\t101\t200\t.\t+\t.\tParent=transcript:T1
+chr1\ttoy\texon\t501\t600\t.\t+\t.\tParent=transcript:T1
+chr1\ttoy\texon\t901\t1000\t.\t+\t.\tParent=transcript:T1
+chr1\ttoy\tgene\t1201\t1500\t.\t-\t.\tID=gene:G2;Name=TP53;biotype=protein_coding
+chr1\ttoy\tmRNA\t1201\t1500\t.\t-\t.\tID=transcript:T2;Parent=gene:G2
+chr1\ttoy\texon\t1201\t1300\t.\t-\t.\tParent=transcript:T2
+"""
+
+
+def test_read_gene_models_and_junctions(tmp_path):
+    path = tmp_path / "genes.gff3"
+    path.write_text(GFF3)
+    models = read_gene_models(str(path), ["POU5F1", "SOX2"])
+    assert list(models) == ["POU5F1"]
+    model = models["POU5F1"]
+    assert (model.chrom, model.start, model.end) == ("chr1", 100, 1000)
+    assert model.transcripts["transcript:T1"] == EXONS
+    junctions = gene_junctions(model)
+    assert [(j.left_end, j.right_start) for j in junctions] == [(200, 500), (600, 900)]
+
+
+def _junctions(genome):
+    junctions = [Junction("POU5F1", "chr1", 200, 500), Junction("POU5F1", "chr1", 600, 900)]
+    attach_sequences(junctions, lambda chrom, a, b: genome[a:b], flank=60)
+    return junctions
+
+
+def _cdna(genome):
+    return "".join(genome[a:b] for a, b in EXONS)
+
+
+def test_right_clipped_read_across_a_junction():
+    genome = _genome()
+    cdna = _cdna(genome)
+    read = cdna[20:170]  # 80 bases of exon 1, 70 of exon 2
+    cigar = [(0, 80), (4, 70)]
+    found = junction_of_read(read, cigar, 120, 200, _junctions(genome), min_clip=8, anchor=20)
+    assert found is not None and (found.left_end, found.right_start) == (200, 500)
+
+
+def test_left_clipped_read_and_a_short_clip():
+    genome = _genome(1)
+    cdna = _cdna(genome)
+    read = cdna[90:240]  # 10 bases of exon 1, 100 of exon 2, 40 of exon 3
+    cigar = [(4, 10), (0, 100), (4, 40)]
+    found = junction_of_read(read, cigar, 500, 600, _junctions(genome), min_clip=8, anchor=20)
+    assert found is not None
+    # clips shorter than min_clip are not trusted
+    short = junction_of_read(read, cigar, 500, 600, _junctions(genome), min_clip=12, anchor=20)
+    assert short is not None and short.right_start == 900  # the 40-base right clip
+
+
+def test_alignment_extended_into_the_intron_still_counts():
+    genome = list(_genome(2))
+    # make the intron start with the next exon's first two bases, as chance often does
+    genome[200:202] = genome[500:502]
+    genome = "".join(genome)
+    cdna = _cdna(genome)
+    read = cdna[50:200]  # 50 of exon 1, 100 of exon 2
+    cigar = [(0, 52), (4, 98)]  # aligner matched 2 intron bases before clipping
+    found = junction_of_read(read, cigar, 150, 202, _junctions(genome), min_clip=8, anchor=20)
+    assert found is not None
+
+
+def test_intron_as_a_deletion():
+    genome = _genome(3)
+    cigar = [(0, 60), (2, 300), (0, 90)]
+    found = junction_of_read("A" * 150, cigar, 140, 500 + 90, _junctions(genome), 8, 20)
+    assert found is not None and found.left_end == 200
+
+
+def test_genomic_and_unrelated_clipped_reads_are_not_junction_reads():
+    genome = _genome(4)
+    junctions = _junctions(genome)
+    genomic = genome[150:300]  # exon 1 into the intron, no clip
+    assert junction_of_read(genomic, [(0, 150)], 150, 300, junctions, 8, 20) is None
+    rng = np.random.default_rng(9)
+    junk = genome[120:200] + "".join(rng.choice(list("ACGT"), 70))
+    assert junction_of_read(junk, [(0, 80), (4, 70)], 120, 200, junctions, 8, 20) is None
+
+
+def _write_bam(path, genome, decoy, reads):
+    header = {
+        "HD": {"VN": "1.6", "SO": "coordinate"},
+        "SQ": [{"SN": "chr1", "LN": len(genome)}, {"SN": "toy_vector", "LN": len(decoy)}],
+    }
+    with pysam.AlignmentFile(str(path), "wb", header=header) as bam:
+        for number, (contig, start, seq, cigar, flag, mapq) in enumerate(reads):
+            read = pysam.AlignedSegment()
+            read.query_name = f"r{number}"
+            read.query_sequence = seq
+            read.flag = flag
+            read.reference_id = 0 if contig == "chr1" else 1
+            read.reference_start = start
+            read.mapping_quality = mapq
+            read.cigartuples = cigar
+            read.query_qualities = pysam.qualitystring_to_array("I" * len(seq))
+            bam.write(read)
+    pysam.index(str(path))
+
+
+def test_scan_bam_counts_decoy_depth_and_junction_reads(tmp_path):
+    genome = _genome(5)
+    decoy = _genome(6, 1000)
+    fasta = tmp_path / "genome.fa"
+    fasta.write_text(f">chr1\n{genome}\n>toy_vector\n{decoy}\n")
+    pysam.faidx(str(fasta))
+    cdna = _cdna(genome)
+    reads = [
+        ("chr1", 120, cdna[20:170], [(0, 80), (4, 70)], 0, 60),  # junction 1
+        ("chr1", 130, cdna[30:180], [(0, 70), (4, 80)], 0x400, 60),  # duplicate: ignored
+        ("chr1", 150, genome[150:300], [(0, 150)], 0, 60),  # genomic
+        ("toy_vector", 0, decoy[0:100], [(0, 100)], 0, 60),
+        ("toy_vector", 400, decoy[400:500], [(0, 100)], 0, 60),
+        ("toy_vector", 600, decoy[600:700], [(0, 100)], 0, 0),  # MAPQ 0: ignored
+    ]
+    bam = tmp_path / "sample.bam"
+    _write_bam(bam, genome, decoy, reads)
+    gff = tmp_path / "genes.gff3"
+    gff.write_text(GFF3)
+    models = read_gene_models(str(gff), ["POU5F1"])
+    evidence = scan_bam(str(bam), str(fasta), {"toy_vector": 1000}, models, 20, 8, 20)
+    assert evidence["decoys"]["toy_vector"]["reads"] == 2
+    assert evidence["decoys"]["toy_vector"]["mean_depth"] == pytest.approx(0.2)
+    assert evidence["genes"]["POU5F1"]["junction_reads"] == 1
+    assert evidence["genes"]["POU5F1"]["junctions"] == 2
+    assert evidence["read_length"] == 150
+
+
+def _evidence(vector_depth, junction_reads):
+    return {
+        "decoys": {
+            "toy_oriP_EBNA1": {
+                "length": 5000,
+                "reads": int(vector_depth * 5000 / 150),
+                "mean_depth": vector_depth,
+                "covered_fraction": 0.9,
+            },
+            "toy_piggyBac": {
+                "length": 3000,
+                "reads": 0,
+                "mean_depth": 0.0,
+                "covered_fraction": 0.0,
+            },
+        },  # fmt: skip
+        "genes": {
+            "POU5F1": {
+                "chrom": "chr17",
+                "junctions": 4,
+                "junction_reads": junction_reads,
+                "junctions_with_reads": min(4, junction_reads),
+            },
+            "SOX2": {
+                "chrom": "chr18",
+                "junctions": 1,
+                "junction_reads": 0,
+                "junctions_with_reads": 0,
+            },
+        },  # fmt: skip
+        "read_length": 150,
+    }
+
+
+def test_vector_metrics_against_the_parental():
+    line, parental = _evidence(6.25, 40), _evidence(0.0, 0)
+    metrics, items, notes = vector_metrics(line, parental, 25.0, 20.0, 3, 2)
+    assert metrics["max_vector_copies_per_cell"] == pytest.approx(0.5)
+    assert metrics["vector_contig_with_max"] == "toy_oriP_EBNA1"
+    assert metrics["parental_max_vector_copies_per_cell"] == 0.0
+    assert metrics["vectors_detected"] == ["toy_oriP_EBNA1"]
+    assert metrics["transgene_junction_reads"] == 40
+    assert metrics["transgene_genes"] == ["POU5F1"]
+    assert metrics["parental_transgene_junction_reads"] == 0
+    assert any("Sendai" in note for note in notes)
+    assert {item["name"] for item in items} >= {"toy_oriP_EBNA1", "POU5F1"}
+
+
+def test_clean_line_and_a_donor_retrocopy():
+    clean, _, _ = vector_metrics(_evidence(0.0, 0), _evidence(0.0, 0), 25.0, 20.0, 3, 2)
+    assert clean["max_vector_copies_per_cell"] == 0.0
+    assert clean["vector_contig_with_max"] is None
+    assert clean["vectors_detected"] == []
+    assert clean["transgene_genes"] == []
+    # junction reads in the parental too: the donor's own retrocopy, not a transgene
+    shared, _, notes = vector_metrics(_evidence(0.0, 12), _evidence(0.0, 10), 25.0, 20.0, 3, 2)
+    assert shared["transgene_genes"] == []
+    assert shared["transgene_junction_reads"] == 12
+    assert any("retrocopy" in note for note in notes)
+
+
+def test_line_only_and_no_decoys():
+    evidence = _evidence(0.0, 0)
+    evidence["decoys"] = {}
+    metrics, _, notes = vector_metrics(evidence, None, 25.0, None, 3, 2)
+    assert metrics["max_vector_copies_per_cell"] is None
+    assert metrics["parental_transgene_junction_reads"] is None
+    assert any("not looked for" in note for note in notes)
