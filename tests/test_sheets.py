@@ -205,6 +205,8 @@ UNIT_CASES = {
     "fq1 equals fq2": ([*GOOD_UNITS, "L3\tu2\tx_R1.fq\tx_R1.fq"], 7, "fq2"),
     "fastq used twice": ([*GOOD_UNITS, "L3\tu2\tx_R1.fq\tfastq/L1_R2.fq.gz"], 7, "fq2"),
     "missing fq2": ([*GOOD_UNITS, "L3\tu2\tx_R1.fq\t"], 7, "fq2"),
+    "double quote in fq1": ([*GOOD_UNITS, 'L3\tu2\tx"1.fq\tx_R2.fq'], 7, "fq1"),
+    "backslash in fq2": ([*GOOD_UNITS, "L3\tu2\tx_R1.fq\tx\\2.fq"], 7, "fq2"),
 }
 
 

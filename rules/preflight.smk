@@ -1,0 +1,68 @@
+# Pre-flight checks: bad inputs are found in seconds, before any alignment.
+# fastp waits for its unit's reads check, the bwa index for the reference check, and
+# bwa mem for its sample's after-trimming check. Those rules take the checks' outputs
+# as ancient() inputs: the checks order the jobs, but rerunning a check never by
+# itself reruns the costly steps. See docs/hardening.md.
+
+
+rule preflight_reads:
+    input:
+        unpack(fastq_of),
+    output:
+        out("preflight/reads/{sample}.{unit}.json"),
+    log:
+        log_of("preflight/reads/{sample}.{unit}"),
+    priority: 50
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        step="reads",
+        sample="{sample}",
+        unit="{unit}",
+        records=config["preflight"]["fastq_records"],
+        full_check_mb=config["preflight"]["full_gzip_check_mb"],
+    script:
+        "../scripts/preflight.py"
+
+
+rule preflight_reference:
+    input:
+        reference=out("reference/genome.fa"),
+        fai=out("reference/genome.fa.fai"),
+        contigs=out("reference/contigs.json"),
+        annotation=REFERENCE["annotation"],
+        targets=REFERENCE["targets"] or [],
+    output:
+        out("preflight/reference.json"),
+    log:
+        log_of("preflight/reference"),
+    priority: 50
+    localrule: True
+    conda:
+        "../envs/preflight.yaml"
+    params:
+        step="reference",
+    script:
+        "../scripts/preflight.py"
+
+
+rule preflight_trimmed:
+    input:
+        reports=fastp_reports_of_sample,
+        logs=fastp_logs_of_sample,
+    output:
+        out("preflight/trimmed/{sample}.json"),
+    log:
+        log_of("preflight/trimmed/{sample}"),
+    priority: 50
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        step="trimmed",
+        sample="{sample}",
+        units=units_of_sample,
+        minimum=config["preflight"]["min_trimmed_reads"],
+    script:
+        "../scripts/preflight.py"
