@@ -11,10 +11,15 @@ configfile: "config.yaml"
 
 include: "rules/common.smk"
 include: "rules/reference.smk"
+include: "rules/preflight.smk"
 include: "rules/reads.smk"
 include: "rules/align.smk"
 include: "rules/qc.smk"
 include: "rules/variants.smk"
+include: "rules/copy_number.smk"
+include: "rules/identity.smk"
+include: "rules/vectors.smk"
+include: "rules/gate.smk"
 include: "rules/report.smk"
 
 

@@ -7,6 +7,7 @@ rule bwa_mem:
         fq2=out("reads/{sample}/{unit}.R2.fastq.gz"),
         reference=out("reference/genome.fa"),
         index=multiext(out("reference/genome.fa"), ".amb", ".ann", ".bwt", ".pac", ".sa"),
+        preflight=ancient(out("preflight/trimmed/{sample}.json")),
     output:
         temp(out("alignments/{sample}/{unit}.bam")),
     log:
@@ -43,11 +44,13 @@ rule markdup:
         log_of("markdup/{sample}"),
     benchmark:
         benchmark_of("markdup/{sample}")
+    group:
+        "bam_qc"
     conda:
         "../envs/samtools.yaml"
     threads: 4
     resources:
-        mem_mb=4000,
+        mem_mb=memory_by_attempt(4000),
         runtime=scaled_runtime(minutes_per_gb=15, minimum=30),
     shell:
         "(samtools merge -@ {threads} -u -o - {input:q}"

@@ -14,11 +14,13 @@ rule samtools_stats:
         log_of("samtools_stats/{sample}"),
     benchmark:
         benchmark_of("samtools_stats/{sample}")
+    group:
+        "bam_qc"
     conda:
         "../envs/samtools.yaml"
     threads: 2
     resources:
-        mem_mb=2000,
+        mem_mb=memory_by_attempt(2000),
         runtime=scaled_runtime(minutes_per_gb=10, minimum=20),
     shell:
         "(samtools stats -@ {threads} --reference {input.reference:q} {input.bam:q} > {output.stats:q}"
@@ -38,11 +40,13 @@ rule mosdepth:
         log_of("mosdepth/{sample}"),
     benchmark:
         benchmark_of("mosdepth/{sample}")
+    group:
+        "bam_qc"
     conda:
         "../envs/mosdepth.yaml"
     threads: 2
     resources:
-        mem_mb=2000,
+        mem_mb=memory_by_attempt(2000),
         runtime=scaled_runtime(minutes_per_gb=5, minimum=20),
     params:
         prefix=mosdepth_prefix,

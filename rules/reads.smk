@@ -4,6 +4,7 @@
 rule fastp:
     input:
         unpack(fastq_of),
+        preflight=ancient(out("preflight/reads/{sample}.{unit}.json")),
     output:
         fq1=temp(out("reads/{sample}/{unit}.R1.fastq.gz")),
         fq2=temp(out("reads/{sample}/{unit}.R2.fastq.gz")),
@@ -17,7 +18,7 @@ rule fastp:
         "../envs/fastp.yaml"
     threads: 2
     resources:
-        mem_mb=2000,
+        mem_mb=memory_by_attempt(2000),
         runtime=scaled_runtime(minutes_per_gb=20, minimum=30),
     params:
         min_length=config["params"]["fastp"]["min_length"],

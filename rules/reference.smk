@@ -52,7 +52,8 @@ rule faidx:
 
 rule bwa_index:
     input:
-        out("reference/genome.fa"),
+        fasta=out("reference/genome.fa"),
+        preflight=ancient(out("preflight/reference.json")),
     output:
         multiext(out("reference/genome.fa"), ".amb", ".ann", ".bwt", ".pac", ".sa"),
     log:
@@ -62,7 +63,7 @@ rule bwa_index:
     conda:
         "../envs/bwa.yaml"
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=memory_by_attempt(8000),
+        runtime=scaled_runtime(minutes_per_gb=40, minimum=30),
     shell:
-        "bwa index {input:q} 2> {log:q}"
+        "bwa index {input.fasta:q} 2> {log:q}"

@@ -15,7 +15,7 @@ rule multiqc:
     conda:
         "../envs/multiqc.yaml"
     resources:
-        mem_mb=4000,
+        mem_mb=memory_by_attempt(4000),
         runtime=30,
     params:
         outdir=parent_folder,

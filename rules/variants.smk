@@ -1,35 +1,82 @@
-# Joint variant calling of each donor's samples (parental and lines together),
-# scattered by contig, normalised, then gathered per donor.
+# Variants of each donor's samples (parental and lines together): one joint pileup per
+# donor and contig feeds both the germline calls (bcftools call) and the sensitive
+# candidate sites of the acquired-variant check (every allele with alt reads); the
+# hotspot catalogue is genotyped by force; each line is then classified against its
+# parental sample (docs/acquired_variants.md).
 
 
-rule call_variants:
+rule pileup_variants:
     input:
         bams=bams_of_donor,
         bais=bais_of_donor,
         reference=out("reference/genome.fa"),
         fai=out("reference/genome.fa.fai"),
     output:
-        temp(out("variants/{donor}/{contig}.bcf")),
+        temp(out("variants/{donor}/{contig}.pileup.bcf")),
     log:
-        log_of("call_variants/{donor}.{contig}"),
+        log_of("pileup_variants/{donor}.{contig}"),
     benchmark:
-        benchmark_of("call_variants/{donor}.{contig}")
+        benchmark_of("pileup_variants/{donor}.{contig}")
+    group:
+        "contig_calls"
     conda:
         "../envs/bcftools.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory_by_attempt(2000),
         runtime=scaled_runtime(minutes_per_gb=20, minimum=30),
     params:
         min_mapq=config["params"]["mpileup"]["min_mapq"],
         min_baseq=config["params"]["mpileup"]["min_baseq"],
         max_depth=config["params"]["mpileup"]["max_depth"],
     shell:
+        # keeps the sites with an observed alt allele (<*> alone means none)
         "(bcftools mpileup --fasta-ref {input.reference:q} --regions {wildcards.contig:q}"
         " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP,FORMAT/SP"
         " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth {params.max_depth}"
         " --output-type u {input.bams:q}"
-        " | bcftools call --multiallelic-caller --variants-only --annotate GQ --output-type u"
+        " | bcftools view --include 'N_ALT>1 || TYPE=\"indel\"' --output-type b"
+        " --output {output:q}) 2> {log:q}"
+
+
+rule sex_chromosome_ploidy:
+    input:
+        fai=out("reference/genome.fa.fai"),
+    output:
+        ploidy=out("variants/{donor}.ploidy.txt"),
+        sexes=out("variants/{donor}.sexes.txt"),
+    log:
+        log_of("sex_chromosome_ploidy/{donor}"),
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        build=REFERENCE["build"],
+        declared_sex=declared_sex_of_donor,
+    script:
+        "../scripts/ploidy_files.py"
+
+
+rule call_variants:
+    input:
+        pileup=out("variants/{donor}/{contig}.pileup.bcf"),
+        reference=out("reference/genome.fa"),
+        ploidy=out("variants/{donor}.ploidy.txt"),
+        sexes=out("variants/{donor}.sexes.txt"),
+    output:
+        temp(out("variants/{donor}/{contig}.bcf")),
+    log:
+        log_of("call_variants/{donor}.{contig}"),
+    group:
+        "contig_calls"
+    conda:
+        "../envs/bcftools.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    shell:
+        "(bcftools call --multiallelic-caller --variants-only --annotate GQ --output-type u"
+        " --ploidy-file {input.ploidy:q} --samples-file {input.sexes:q} {input.pileup:q}"
         " | bcftools norm --fasta-ref {input.reference:q} --multiallelics -both"
         " --output-type b --output {output:q}) 2> {log:q}"
 
@@ -42,6 +89,7 @@ rule gather_variants:
         tbi=out("variants/{donor}.vcf.gz.tbi"),
     log:
         log_of("gather_variants/{donor}"),
+    localrule: True
     conda:
         "../envs/bcftools.yaml"
     shell:
@@ -57,8 +105,146 @@ rule variant_stats:
         out("qc/bcftools/{donor}.bcftools_stats.txt"),
     log:
         log_of("variant_stats/{donor}"),
+    localrule: True
     conda:
         "../envs/bcftools.yaml"
     shell:
         "bcftools stats --samples - --fasta-ref {input.reference:q} {input.vcf:q}"
         " > {output:q} 2> {log:q}"
+
+
+rule candidate_variants:
+    input:
+        pileup=out("variants/{donor}/{contig}.pileup.bcf"),
+        reference=out("reference/genome.fa"),
+    output:
+        temp(out("variants/{donor}/{contig}.candidates.bcf")),
+    log:
+        log_of("candidate_variants/{donor}.{contig}"),
+    group:
+        "contig_calls"
+    conda:
+        "../envs/bcftools.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    params:
+        min_alt_reads=config["variants"]["candidate_min_alt_reads"],
+    shell:
+        # one record per allele, left-aligned; an allele with enough reads in any sample
+        "(bcftools norm --fasta-ref {input.reference:q} --multiallelics -any --output-type u"
+        " {input.pileup:q}"
+        " | bcftools view --include 'ALT!=\"<*>\" && MAX(FMT/AD[:1])>={params.min_alt_reads}'"
+        " --output-type b --output {output:q}) 2> {log:q}"
+
+
+rule annotate_candidates:
+    input:
+        parts=expand(out("variants/{{donor}}/{contig}.candidates.bcf"), contig=GENOME_CONTIGS),
+        reference=out("reference/genome.fa"),
+        annotation=config["reference"]["annotation"],
+    output:
+        vcf=out("variants/{donor}.candidates.vcf.gz"),
+        tbi=out("variants/{donor}.candidates.vcf.gz.tbi"),
+        table=out("variants/{donor}.candidates.tsv.gz"),
+    log:
+        log_of("annotate_candidates/{donor}"),
+    benchmark:
+        benchmark_of("annotate_candidates/{donor}")
+    conda:
+        "../envs/bcftools.yaml"
+    resources:
+        mem_mb=memory_by_attempt(4000),
+        runtime=60,
+    params:
+        fields=CANDIDATE_FIELDS,
+    shell:
+        # csq without genotypes (--samples -) and one record at a time (--local-csq)
+        "(bcftools concat --output-type u {input.parts:q}"
+        " | bcftools csq --fasta-ref {input.reference:q} --gff-annot {input.annotation:q}"
+        " --samples - --local-csq --output-type z --output {output.vcf:q}"
+        " && bcftools index --tbi {output.vcf:q}"
+        " && bcftools query --print-header --format {params.fields:q} {output.vcf:q}"
+        " | gzip -c > {output.table:q}) 2> {log:q}"
+
+
+rule map_hotspots:
+    input:
+        hotspots=HOTSPOT_CATALOGUE,
+        annotation=config["reference"]["annotation"],
+        reference=out("reference/genome.fa"),
+        fai=out("reference/genome.fa.fai"),
+    output:
+        entries=out("variants/hotspots/entries.tsv"),
+        alleles=out("variants/hotspots/alleles.tsv"),
+        positions=out("variants/hotspots/positions.tsv"),
+    log:
+        log_of("map_hotspots/map"),
+    conda:
+        "../envs/python.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    script:
+        "../scripts/map_hotspots.py"
+
+
+rule genotype_hotspots:
+    input:
+        bams=bams_of_donor,
+        bais=bais_of_donor,
+        reference=out("reference/genome.fa"),
+        positions=out("variants/hotspots/positions.tsv"),
+    output:
+        out("variants/{donor}.hotspots.tsv"),
+    log:
+        log_of("genotype_hotspots/{donor}"),
+    conda:
+        "../envs/bcftools.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    params:
+        min_mapq=config["params"]["mpileup"]["min_mapq"],
+        min_baseq=config["params"]["mpileup"]["min_baseq"],
+        max_depth=config["params"]["mpileup"]["max_depth"],
+        fields=HOTSPOT_FIELDS,
+    shell:
+        # counts at every catalogue position, also where no alt read is seen (ALT <*>)
+        "(if [ -s {input.positions:q} ]; then"
+        " bcftools mpileup --fasta-ref {input.reference:q} --regions-file {input.positions:q}"
+        " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP"
+        " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth {params.max_depth}"
+        " --output-type u {input.bams:q}"
+        " | bcftools query --print-header --format {params.fields:q};"
+        " fi > {output:q}) 2> {log:q}"
+
+
+rule classify_variants:
+    input:
+        unpack(variant_classification_inputs),
+        hotspots=HOTSPOT_CATALOGUE,
+        cancer_genes=CANCER_GENES,
+        hotspot_entries=out("variants/hotspots/entries.tsv"),
+        hotspot_alleles=out("variants/hotspots/alleles.tsv"),
+    output:
+        findings=out("findings/{line}/acquired_variants.json"),
+        table=out("findings/{line}/acquired_variants.tsv"),
+    log:
+        log_of("classify_variants/{line}"),
+    benchmark:
+        benchmark_of("classify_variants/{line}")
+    wildcard_constraints:
+        line=LINE_PATTERN,
+    conda:
+        "../envs/python.yaml"
+    resources:
+        mem_mb=memory_by_attempt(4000),
+        runtime=60,
+    params:
+        line="{line}",
+        parental=parental_of_line,
+        sex=sex_of_line,
+        settings=config["variants"],
+    script:
+        "../scripts/classify_variants.py"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 TOY_DATA = REPO / "toy_data"
@@ -42,18 +43,18 @@ def generate_toy_data(outdir: Path) -> dict:
 
 
 def toy_config(toy_data: Path, results: str = "results") -> str:
-    """A config file text for the toy data set, with absolute input paths."""
+    """The repository's config.yaml for a toy data set, with absolute input paths."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
     reference = toy_data / "reference"
-    return (
-        f"samples: {toy_data / 'samples.tsv'}\n"
-        f"units: {toy_data / 'units.tsv'}\n"
-        f"results: {results}\n"
-        "reference:\n"
-        f"  fasta: {reference / 'genome.fa'}\n"
-        f"  annotation: {reference / 'annotation.gff3'}\n"
-        f"  vectors: {reference / 'vectors.fa'}\n"
-        "  build: toy\n"
+    config["samples"] = str(toy_data / "samples.tsv")
+    config["units"] = str(toy_data / "units.tsv")
+    config["results"] = results
+    config["reference"].update(
+        fasta=str(reference / "genome.fa"),
+        annotation=str(reference / "annotation.gff3"),
+        vectors=str(reference / "vectors.fa"),
     )
+    return yaml.safe_dump(config, sort_keys=False)
 
 
 def run_workflow(workdir: Path, config: Path, *args: str, check: bool = True):

@@ -1,0 +1,24 @@
+"""Entry point of rule certificate: the release certificate of one line."""
+
+from ipscqc.certificate import build_certificate, now_iso, project_version
+from ipscqc.findings import read_json, write_json
+from ipscqc.snake import log_stderr_to
+
+
+def main(inputs, outputs, params):
+    certificate = build_certificate(
+        read_json(inputs.gate),
+        read_json(inputs.line),
+        read_json(inputs.parental[0]) if inputs.parental else None,
+        read_json(inputs.reference),
+        read_json(inputs.software),
+        dict(params.config),
+        project_version(params.repository),
+        now_iso(),
+    )
+    write_json(outputs[0], certificate)
+
+
+if "snakemake" in globals():
+    log_stderr_to(snakemake.log[0])  # noqa: F821
+    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821

@@ -1,0 +1,139 @@
+"""Release certificates: checksums, config digest, versions, reproducibility."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from ipscqc import certificate as cert
+from ipscqc.gate import LINE_CHECKS, PASS
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_sha256_streams_and_matches_hashlib(tmp_path, monkeypatch):
+    monkeypatch.setattr(cert, "CHUNK_BYTES", 7)  # many chunks on a small file
+    path = tmp_path / "reads.fastq"
+    content = b"@r1\nACGT\n+\nIIII\n" * 1000
+    path.write_bytes(content)
+    cert._sha256_cached.cache_clear()
+    assert cert.sha256_file(path) == hashlib.sha256(content).hexdigest()
+    record = cert.file_record(path, name="reads.fastq")
+    assert record == {
+        "path": "reads.fastq",
+        "bytes": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+
+
+def test_sha256_is_computed_once_per_file_version(tmp_path):
+    path = tmp_path / "a.bam"
+    path.write_bytes(b"one")
+    cert._sha256_cached.cache_clear()
+    first = cert.sha256_file(path)
+    cert.sha256_file(path)
+    assert cert._sha256_cached.cache_info().hits == 1
+    path.write_bytes(b"two!")  # a new version (size and mtime) is hashed again
+    assert cert.sha256_file(path) != first
+
+
+def test_config_digest_is_canonical_and_ignores_the_output_folder():
+    config = {"samples": "s.tsv", "gate": {"vectors": {"max_copies_per_cell": 0.01}, "a": 1}}
+    reordered = json.loads(json.dumps({"gate": {"a": 1, **config["gate"]}, "samples": "s.tsv"}))
+    assert cert.config_digest(config) == cert.config_digest(reordered)
+    assert cert.config_digest({**config, "results": "elsewhere"}) == cert.config_digest(config)
+    changed = {**config, "gate": {**config["gate"], "a": 2}}
+    assert cert.config_digest(changed) != cert.config_digest(config)
+
+
+@pytest.mark.parametrize(
+    ("tool", "output", "version"),
+    [
+        (
+            "bwa",
+            "\nProgram: bwa (alignment via Burrows-Wheeler transformation)\n"
+            "Version: 0.7.17-r1188\n",
+            "0.7.17-r1188",
+        ),
+        ("samtools", "samtools 1.16.1\nUsing htslib 1.16\n", "1.16.1"),
+        ("bcftools", "bcftools 1.16\nUsing htslib 1.16\n", "1.16"),
+        ("htslib", "tabix (htslib) 1.16\n", "1.16"),
+        ("fastp", "fastp 0.23.2\n", "0.23.2"),
+        ("mosdepth", "mosdepth 0.3.3\n", "0.3.3"),
+        ("minimap2", "2.24-r1122\n", "2.24-r1122"),
+        ("multiqc", "multiqc, version 1.35\n", "1.35"),
+    ],
+)
+def test_tool_version_parsing(tool, output, version):
+    assert cert.parse_version(output, cert.TOOLS[tool][1]) == version
+
+
+def test_absent_tool_has_no_version():
+    assert cert.tool_version(["ipscqc-no-such-tool-anywhere"], r"(\S+)") is None
+
+
+def test_python_versions_name_the_packages():
+    versions = cert.python_versions()
+    assert versions["python"].count(".") == 2
+    assert versions["pysam"] and versions["snakemake"]
+
+
+def test_project_version_reads_pyproject_and_git():
+    version = cert.project_version(REPO)
+    assert version["name"] == "ipsc-qc" and version["version"]
+    assert version["git_commit"] is None or len(version["git_commit"]) == 40
+
+
+def gate_result():
+    checks = {
+        check: {
+            "status": PASS,
+            "reasons": [],
+            "mode": "paired",
+            "parental": "P1",
+            "rules": [
+                {
+                    "id": f"{check}.x",
+                    "status": PASS,
+                    "reason": "",
+                    "values": {"n": 1},
+                    "threshold": 1,
+                    "description": "d",
+                }
+            ],
+            "notes": [],
+        }
+        for check in LINE_CHECKS
+    }
+    return {
+        "line": "L1",
+        "donor": "D1",
+        "parental": "P1",
+        "decision": PASS,
+        "reasons": [],
+        "checks": checks,
+        "parental_read_qc": checks["read_qc"],
+        "thresholds": {"vectors": {"max_copies_per_cell": 0.01}},
+    }
+
+
+def test_certificates_differ_only_by_date():
+    arguments = (
+        gate_result(),
+        {"sample": "L1", "fastq": [{"unit": "u", "read": "fq1", "path": "a", "sha256": "0"}]},
+        {"sample": "P1", "fastq": []},
+        {"fasta": {"path": "g.fa", "sha256": "1", "bytes": 1}},
+        {"tools": {"bwa": "0.7.17"}, "python": {"python": "3.11.2"}},
+        {"samples": "s.tsv", "params": {"read_qc": {"min_bin_depth": 10}}, "results": "r"},
+        {"name": "ipsc-qc", "version": "0.1.0", "git_commit": None},
+    )
+    first = cert.build_certificate(*arguments, issued="2024-01-01T00:00:00+00:00")
+    second = cert.build_certificate(*arguments, issued="2025-06-30T12:00:00+00:00")
+    assert first != second
+    assert cert.without_date(first) == cert.without_date(second)
+    assert set(first) - set(cert.without_date(first)) == {cert.ISSUED_KEY}
+    assert first["decision"] == PASS and first["thresholds"]["read_qc_min_bin_depth"] == 10
+    assert first["inputs"]["line"]["fastq"][0]["sha256"] == "0"
+    assert "L1" in cert.render_text(first) and "PASS" in cert.render_text(first)

@@ -1,0 +1,474 @@
+"""Release gate rules on hand-made findings (no workflow, no tools)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from ipscqc.gate import (
+    FAIL,
+    FIELDS,
+    INCONCLUSIVE,
+    ITEM_FIELDS,
+    LINE_CHECKS,
+    PASS,
+    REVIEW,
+    RULES,
+    cohort_summary_tsv,
+    evaluate_check,
+    gate_line,
+    read_cohort_summary,
+    strict_failures,
+    worst,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def schema_defaults(schema: dict) -> dict:
+    """The defaults of an object schema, recursively (as validate(set_default=True))."""
+    result = {}
+    for key, spec in schema.get("properties", {}).items():
+        if spec.get("type") == "object":
+            result[key] = schema_defaults(spec)
+        elif "default" in spec:
+            result[key] = spec["default"]
+    return result
+
+
+@pytest.fixture(scope="module")
+def thresholds() -> dict:
+    schema = yaml.safe_load((REPO / "schemas/config.schema.yaml").read_text())
+    return schema_defaults(schema["properties"]["gate"])
+
+
+def envelope(check, sample, parental, metrics, adequacy=None, items=None):
+    return {
+        "check": check,
+        "sample": sample,
+        "parental": parental,
+        "mode": "paired" if parental else "line_only",
+        "adequacy": adequacy or {},
+        "metrics": metrics,
+        "items": items or [],
+        "notes": [],
+    }
+
+
+GOOD_READ_QC = {
+    "reads_after_trimming": 2_000_000,
+    "q30_fraction": 0.93,
+    "mapped_fraction": 0.99,
+    "duplicate_fraction": 0.02,
+    "mean_depth": 20.0,
+    "callable_fraction": 0.98,
+}
+
+
+def clean_line(line="L1", parental="P1") -> dict[str, dict]:
+    """Findings of a line with nothing wrong: every check PASSes."""
+    return {
+        "read_qc": envelope("read_qc", line, parental, dict(GOOD_READ_QC)),
+        "acquired_variants": envelope(
+            "acquired_variants",
+            line,
+            parental,
+            {
+                "acquired_count": 3,
+                "acquired_hotspot_count": 0,
+                "acquired_cancer_gene_count": 0,
+                "uncertain_flagged_count": 0,
+                "max_hotspot_af": 0.0,
+                "hotspots_checked": 40,
+                "hotspots_undercovered": 1,
+                "min_detectable_af": 0.2,
+            },
+            {"median_depth": 18, "parental_median_depth": 20},
+        ),
+        "copy_number": envelope(
+            "copy_number",
+            line,
+            parental,
+            {
+                "call_count": 0,
+                "largest_event_bp": 0,
+                "whole_chromosome_event_count": 0,
+                "arm_event_count": 0,
+                "recurrent_region_hit_count": 0,
+                "max_mosaic_fraction": None,
+                "cnloh_count": 0,
+            },
+            {"log2_noise": 0.08, "bins_used": 12000, "het_sites_used": 5000, "median_depth": 18},
+        ),
+        "identity": envelope(
+            "identity",
+            line,
+            parental,
+            {
+                "informative_sites": 5000,
+                "relatedness_to_parental": 0.98,
+                "concordance_to_parental": 0.99,
+                "matches_declared_donor": True,
+                "best_match_sample": parental,
+                "best_match_donor": "D1",
+                "best_match_relatedness": 0.98,
+            },
+        ),
+        "sex": envelope(
+            "sex",
+            line,
+            parental,
+            {
+                "declared_sex": "male",
+                "inferred_sex": "male",
+                "x_heterozygosity": 0.01,
+                "x_depth_ratio": 0.5,
+                "y_depth_ratio": 0.5,
+                "sex_matches": True,
+                "x_loss": None,  # measured in female lines only
+                "y_loss": False,
+            },
+        ),
+        "contamination": envelope(
+            "contamination", line, parental, {"contamination_fraction": 0.003, "sites_used": 4000}
+        ),
+        "vectors": envelope(
+            "vectors",
+            line,
+            parental,
+            {
+                "max_vector_copies_per_cell": 0.0,
+                "vector_contig_with_max": None,
+                "parental_max_vector_copies_per_cell": 0.0,
+                "transgene_junction_reads": 0,
+                "transgene_genes": [],
+                "parental_transgene_junction_reads": 0,
+            },
+        ),
+    }
+
+
+def write_findings(root: Path, sample: str, documents: dict[str, dict]) -> None:
+    for check, document in documents.items():
+        path = root / sample / f"{check}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document))
+
+
+@pytest.fixture
+def findings_dir(tmp_path) -> Path:
+    root = tmp_path / "findings"
+    write_findings(root, "L1", clean_line())
+    write_findings(root, "P1", {"read_qc": envelope("read_qc", "P1", None, dict(GOOD_READ_QC))})
+    return root
+
+
+def rule_ids(check_result, status):
+    return [rule["id"] for rule in check_result["rules"] if rule["status"] == status]
+
+
+# ---------------------------------------------------------------- ordering
+
+
+def test_worst_orders_fail_above_inconclusive_above_review():
+    assert worst([PASS, REVIEW]) == REVIEW
+    assert worst([REVIEW, INCONCLUSIVE]) == INCONCLUSIVE
+    assert worst([INCONCLUSIVE, FAIL, PASS]) == FAIL
+    assert worst([]) == INCONCLUSIVE  # nothing evaluated is never a pass
+
+
+def test_every_rule_has_a_documented_default_and_known_fields(thresholds):
+    docs = (REPO / "docs/release_gate.md").read_text()
+    for rule in RULES:
+        assert all(name in FIELDS for name in rule.fields), rule.id
+        assert all(name in FIELDS or name in ITEM_FIELDS for name in rule.shown), rule.id
+        assert FIELDS[rule.fields[0]][0] == rule.check, rule.id
+        if rule.kind == "number":
+            assert rule.threshold_key in thresholds[rule.check], rule.id
+        assert f"`{rule.id}`" in docs, f"{rule.id} is not documented in docs/release_gate.md"
+
+
+# ---------------------------------------------------------------- a whole line
+
+
+def test_clean_line_passes(findings_dir, thresholds):
+    result = gate_line("L1", "P1", findings_dir, thresholds, donor="D1")
+    assert result["decision"] == PASS, result["reasons"]
+    assert result["reasons"] == []
+    assert set(result["checks"]) == set(LINE_CHECKS)
+    assert all(check["status"] == PASS for check in result["checks"].values())
+
+
+@pytest.mark.parametrize("check", LINE_CHECKS)
+def test_missing_findings_file_is_inconclusive(findings_dir, thresholds, check):
+    (findings_dir / "L1" / f"{check}.json").unlink()
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert result["decision"] == INCONCLUSIVE
+    assert result["checks"][check]["status"] == INCONCLUSIVE
+    assert "missing" in result["checks"][check]["reasons"][0]
+
+
+@pytest.mark.parametrize("content", ["", "{not json", "[]", '{"check": "sex"}'])
+def test_unreadable_or_foreign_findings_are_inconclusive(findings_dir, thresholds, content):
+    (findings_dir / "L1" / "copy_number.json").write_text(content)
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert result["checks"]["copy_number"]["status"] == INCONCLUSIVE
+    assert result["decision"] == INCONCLUSIVE
+
+
+def test_findings_of_another_sample_are_inconclusive(findings_dir, thresholds):
+    other = clean_line(line="L2")["identity"]
+    (findings_dir / "L1" / "identity.json").write_text(json.dumps(other))
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert result["checks"]["identity"]["status"] == INCONCLUSIVE
+    assert "L2" in result["checks"]["identity"]["reasons"][0]
+
+
+@pytest.mark.parametrize(
+    ("check", "metric"),
+    [
+        ("acquired_variants", "acquired_hotspot_count"),
+        ("copy_number", "whole_chromosome_event_count"),
+        ("identity", "matches_declared_donor"),
+        ("sex", "sex_matches"),
+        ("contamination", "contamination_fraction"),
+        ("vectors", "max_vector_copies_per_cell"),
+        ("read_qc", "mean_depth"),
+    ],
+)
+@pytest.mark.parametrize("how", ["null", "absent"])
+def test_missing_or_null_metric_is_inconclusive(findings_dir, thresholds, check, metric, how):
+    documents = clean_line()
+    if how == "null":
+        documents[check]["metrics"][metric] = None
+    else:
+        del documents[check]["metrics"][metric]
+    write_findings(findings_dir, "L1", documents)
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert result["checks"][check]["status"] == INCONCLUSIVE
+    assert result["decision"] == INCONCLUSIVE
+    assert any(metric in reason for reason in result["checks"][check]["reasons"])
+
+
+def test_a_fail_is_never_hidden_by_an_inconclusive(findings_dir, thresholds):
+    documents = clean_line()
+    documents["acquired_variants"]["metrics"]["acquired_hotspot_count"] = 1
+    documents["acquired_variants"]["metrics"]["max_hotspot_af"] = 0.2
+    write_findings(findings_dir, "L1", documents)
+    (findings_dir / "L1" / "vectors.json").unlink()
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert result["decision"] == FAIL
+    assert result["checks"]["vectors"]["status"] == INCONCLUSIVE
+    assert any("hotspot" in reason for reason in result["reasons"])
+
+
+def test_weak_parental_makes_paired_checks_inconclusive(findings_dir, thresholds):
+    weak = dict(GOOD_READ_QC, mean_depth=4.0)
+    write_findings(findings_dir, "P1", {"read_qc": envelope("read_qc", "P1", None, weak)})
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert result["parental_read_qc"]["status"] == INCONCLUSIVE
+    for check in ("acquired_variants", "copy_number", "identity"):
+        assert f"{check}.parental_read_qc" in rule_ids(result["checks"][check], INCONCLUSIVE)
+    assert result["checks"]["read_qc"]["status"] == PASS  # the line's own reads are fine
+    assert result["decision"] == INCONCLUSIVE
+
+
+def test_missing_parental_read_qc_is_inconclusive(findings_dir, thresholds):
+    (findings_dir / "P1" / "read_qc.json").unlink()
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert result["checks"]["copy_number"]["status"] == INCONCLUSIVE
+    assert result["decision"] == INCONCLUSIVE
+
+
+def test_weak_parental_does_not_hide_a_fail(findings_dir, thresholds):
+    write_findings(
+        findings_dir,
+        "P1",
+        {"read_qc": envelope("read_qc", "P1", None, dict(GOOD_READ_QC, q30_fraction=0.5))},
+    )
+    documents = clean_line()
+    documents["identity"]["metrics"]["matches_declared_donor"] = False
+    write_findings(findings_dir, "L1", documents)
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert result["checks"]["identity"]["status"] == FAIL
+    assert result["decision"] == FAIL
+
+
+def test_findings_against_another_parental_are_inconclusive(findings_dir, thresholds):
+    documents = clean_line()
+    documents["copy_number"]["parental"] = "P9"
+    write_findings(findings_dir, "L1", documents)
+    result = gate_line("L1", "P1", findings_dir, thresholds)
+    assert "copy_number.parental" in rule_ids(result["checks"]["copy_number"], INCONCLUSIVE)
+
+
+def test_a_check_that_does_not_use_the_parental_may_name_none(findings_dir, thresholds):
+    documents = clean_line()
+    documents["contamination"]["parental"] = None
+    documents["contamination"]["mode"] = "line_only"
+    write_findings(findings_dir, "L1", documents)
+    assert gate_line("L1", "P1", findings_dir, thresholds)["decision"] == PASS
+
+
+def test_line_only_mode_is_review_not_pass(tmp_path, thresholds):
+    root = tmp_path / "findings"
+    write_findings(root, "L1", clean_line(parental=None))
+    result = gate_line("L1", None, root, thresholds)
+    assert result["decision"] == REVIEW
+    for check in ("acquired_variants", "copy_number", "identity"):
+        assert result["checks"][check]["status"] == REVIEW
+    assert result["checks"]["vectors"]["status"] == PASS  # transgene rule needs no parental
+    strict = dict(thresholds, line_only_status=INCONCLUSIVE)
+    assert gate_line("L1", None, root, strict)["decision"] == INCONCLUSIVE
+
+
+# ---------------------------------------------------------------- single rules
+
+
+def check_with(check, thresholds, **metrics):
+    document = copy.deepcopy(clean_line()[check])
+    for name, value in metrics.items():
+        section = "adequacy" if name in document["adequacy"] else "metrics"
+        document[section][name] = value
+    return evaluate_check(check, document, None, thresholds, "P1", None)
+
+
+@pytest.mark.parametrize(
+    ("check", "metrics", "status", "rule_id"),
+    [
+        ("acquired_variants", {"acquired_hotspot_count": 1}, FAIL, "max_hotspot_count"),
+        ("acquired_variants", {"acquired_cancer_gene_count": 2}, REVIEW, "max_cancer_gene_count"),
+        ("acquired_variants", {"median_depth": 5}, INCONCLUSIVE, "min_median_depth"),
+        (
+            "acquired_variants",
+            {"hotspots_undercovered": 30},
+            INCONCLUSIVE,
+            "max_undercovered_hotspot_fraction",
+        ),
+        ("acquired_variants", {"hotspots_checked": 0}, INCONCLUSIVE, "max_undercovered"),
+        ("acquired_variants", {"min_detectable_af": 0.5}, INCONCLUSIVE, "max_min_detectable_af"),
+        ("copy_number", {"whole_chromosome_event_count": 1}, FAIL, "max_whole_chromosome_events"),
+        ("copy_number", {"recurrent_region_hit_count": 1}, FAIL, "max_recurrent_region_hits"),
+        ("copy_number", {"largest_event_bp": 6_000_000, "call_count": 1}, FAIL, "max_event_bp"),
+        ("copy_number", {"cnloh_count": 1, "call_count": 1}, FAIL, "max_cnloh_count"),
+        ("copy_number", {"call_count": 1, "largest_event_bp": 400_000}, REVIEW, "max_call_count"),
+        ("copy_number", {"log2_noise": 0.6}, INCONCLUSIVE, "max_log2_noise"),
+        ("copy_number", {"het_sites_used": 3}, INCONCLUSIVE, "min_het_sites_used"),
+        ("identity", {"matches_declared_donor": False}, FAIL, "declared_donor"),
+        ("identity", {"relatedness_to_parental": 0.1}, FAIL, "fail_below_relatedness"),
+        ("identity", {"relatedness_to_parental": 0.8}, REVIEW, "review_below_relatedness"),
+        ("identity", {"informative_sites": 10}, INCONCLUSIVE, "min_informative_sites"),
+        ("sex", {"sex_matches": False, "inferred_sex": "female"}, FAIL, "declared_sex"),
+        ("sex", {"y_loss": True}, FAIL, "y_loss"),
+        ("sex", {"x_loss": True}, FAIL, "x_loss"),
+        ("sex", {"y_loss": None}, INCONCLUSIVE, "y_loss"),
+        (
+            "acquired_variants",
+            {"uncertain_flagged_count": 1},
+            REVIEW,
+            "max_uncertain_flagged_count",
+        ),
+        ("contamination", {"contamination_fraction": 0.1}, FAIL, "max_fraction"),
+        ("contamination", {"sites_used": 5}, INCONCLUSIVE, "min_sites_used"),
+        ("vectors", {"max_vector_copies_per_cell": 0.5}, FAIL, "max_copies_per_cell"),
+        ("vectors", {"transgene_junction_reads": 30}, FAIL, "max_transgene_junction_reads"),
+        (
+            "vectors",
+            {"transgene_junction_reads": 30, "parental_transgene_junction_reads": 25},
+            REVIEW,
+            "max_parental_transgene_junction_reads",
+        ),
+        ("read_qc", {"q30_fraction": 0.5}, INCONCLUSIVE, "min_q30_fraction"),
+        ("read_qc", {"duplicate_fraction": 0.6}, INCONCLUSIVE, "max_duplicate_fraction"),
+        ("read_qc", {"callable_fraction": 0.3}, INCONCLUSIVE, "min_callable_fraction"),
+    ],
+)
+def test_rule_outcomes(thresholds, check, metrics, status, rule_id):
+    result = check_with(check, thresholds, **metrics)
+    assert result["status"] == status, result["reasons"]
+    assert any(rule_id in rule for rule in rule_ids(result, status))
+    failed = next(rule for rule in result["rules"] if rule["status"] == status)
+    assert failed["reason"]  # a reason a person can read
+    if failed["threshold"] is not None:
+        assert failed["values"]  # and the numbers it read
+
+
+def test_sex_chromosome_losses_apply_to_the_sex_that_has_them(thresholds):
+    # a male line has no X loss measure; a female line has no Y loss measure
+    assert check_with("sex", thresholds, x_loss=None)["status"] == PASS
+    female = {"declared_sex": "female", "inferred_sex": "female", "y_loss": None}
+    assert check_with("sex", thresholds, x_loss=False, **female)["status"] == PASS
+    assert check_with("sex", thresholds, x_loss=None, **female)["status"] == INCONCLUSIVE
+
+
+def test_threshold_at_the_limit_passes(thresholds):
+    limit = thresholds["vectors"]["max_copies_per_cell"]
+    assert check_with("vectors", thresholds, max_vector_copies_per_cell=limit)["status"] == PASS
+    limit = thresholds["read_qc"]["min_mean_depth"]
+    assert check_with("read_qc", thresholds, mean_depth=limit)["status"] == PASS
+
+
+def test_thresholds_come_from_config(thresholds):
+    strict = copy.deepcopy(thresholds)
+    strict["contamination"]["max_fraction"] = 0.001
+    assert check_with("contamination", strict)["status"] == FAIL
+    assert check_with("contamination", thresholds)["status"] == PASS
+
+
+def test_missing_threshold_is_inconclusive(thresholds):
+    partial = copy.deepcopy(thresholds)
+    del partial["copy_number"]["max_event_bp"]
+    result = check_with("copy_number", partial)
+    assert result["status"] == INCONCLUSIVE
+    assert "gate.copy_number.max_event_bp" in result["reasons"][0]
+
+
+def test_wrong_types_are_inconclusive(thresholds):
+    assert check_with("sex", thresholds, sex_matches="yes")["status"] == INCONCLUSIVE
+    assert check_with("vectors", thresholds, max_vector_copies_per_cell="0")["status"] == (
+        INCONCLUSIVE
+    )
+    assert check_with("copy_number", thresholds, call_count=True)["status"] == INCONCLUSIVE
+
+
+# ---------------------------------------------------------------- cohort and strict mode
+
+
+def test_cohort_summary_round_trip_and_strict_mode(findings_dir, thresholds):
+    passing = gate_line("L1", "P1", findings_dir, thresholds, donor="D1")
+    (findings_dir / "L1" / "sex.json").unlink()
+    inconclusive = dict(gate_line("L1", "P1", findings_dir, thresholds), line="L2")
+    text = cohort_summary_tsv([inconclusive, passing])
+    rows = read_cohort_summary(text)
+    assert [row["line"] for row in rows] == ["L1", "L2"]
+    assert rows[0]["decision"] == PASS and rows[1]["decision"] == INCONCLUSIVE
+    assert rows[1]["sex"] == INCONCLUSIVE and "sex.json" in rows[1]["reasons"]
+    assert strict_failures(rows) == ["L2: INCONCLUSIVE"]
+    assert strict_failures(rows[:1]) == []
+    assert strict_failures([]) != []  # an empty cohort is not a release
+
+
+def test_reasons_name_the_events_behind_the_counts(thresholds):
+    document = copy.deepcopy(clean_line()["acquired_variants"])
+    document["metrics"].update(acquired_hotspot_count=1, max_hotspot_af=0.21)
+    document["items"] = [
+        {"kind": "variant", "class": "acquired", "tier": "oncogenic_hotspot", "gene": "TP53",
+         "protein_change": "p.R273H", "line_af": 0.21},
+        {"kind": "variant", "class": "inherited", "tier": "oncogenic_hotspot", "gene": "KRAS",
+         "protein_change": "p.G12D", "line_af": 0.5},
+        {"kind": "hotspot", "hotspot": "TP53 R175H", "detected": False},
+    ]  # fmt: skip
+    result = evaluate_check("acquired_variants", document, None, thresholds, "P1", None)
+    assert result["status"] == FAIL
+    assert result["reasons"] == [
+        "1 acquired cancer hotspot variant(s): TP53 p.R273H AF 0.21 (highest allele fraction 0.21)"
+    ]
+    segments = copy.deepcopy(clean_line()["copy_number"])
+    segments["metrics"].update(call_count=1, whole_chromosome_event_count=1)
+    segments["items"] = [{"chrom": "chr12", "start": 0, "end": 2_000_000, "type": "gain",
+                          "scope": "whole_chromosome", "recurrent": False}]  # fmt: skip
+    result = evaluate_check("copy_number", segments, None, thresholds, "P1", None)
+    assert "1 whole-chromosome event(s) (aneuploidy): gain chr12" in result["reasons"]
