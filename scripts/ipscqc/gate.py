@@ -26,20 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ipscqc.findings import CHECKS
+
 PASS, REVIEW, INCONCLUSIVE, FAIL = "PASS", "REVIEW", "INCONCLUSIVE", "FAIL"
 STATUSES = (PASS, REVIEW, INCONCLUSIVE, FAIL)  # best to worst
 SEVERITY = {status: rank for rank, status in enumerate(STATUSES)}
 
 # The checks a line's decision is made of, in report order.
-LINE_CHECKS = (
-    "read_qc",
-    "acquired_variants",
-    "copy_number",
-    "identity",
-    "sex",
-    "contamination",
-    "vectors",
-)
+LINE_CHECKS = CHECKS
 # Checks whose evidence is a comparison with the parental; in line-only mode they are
 # weaker (rule line_only_status) and a parental with poor read QC makes them INCONCLUSIVE.
 PAIRED_CHECKS = ("acquired_variants", "copy_number", "identity")
