@@ -56,3 +56,43 @@ rule markdup:
         "(samtools merge -@ {threads} -u -o - {input:q}"
         " | samtools markdup -@ {threads} -f {output.stats:q} -T {output.bam:q}.tmp - {output.bam:q}"
         " && samtools index -@ {threads} {output.bam:q}) 2> {log:q}"
+
+
+# The alternative aligner (params.aligner: minimap2): same output, no bwa index needed.
+rule minimap2_align:
+    input:
+        fq1=out("reads/{sample}/{unit}.R1.fastq.gz"),
+        fq2=out("reads/{sample}/{unit}.R2.fastq.gz"),
+        reference=out("reference/genome.fa"),
+        preflight=ancient(out("preflight/trimmed/{sample}.json")),
+    output:
+        temp(out("alignments/{sample}/{unit}.bam")),
+    log:
+        log_of("minimap2/{sample}.{unit}"),
+    benchmark:
+        benchmark_of("minimap2/{sample}.{unit}")
+    conda:
+        "../envs/minimap2.yaml"
+    threads: 8
+    resources:
+        mem_mb=memory_by_attempt(16000),
+        runtime=scaled_runtime(minutes_per_gb=60, minimum=60),
+    params:
+        read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPU:{unit}\tPL:ILLUMINA",
+        extra=cli_args(config["params"]["minimap2"]["extra"]),
+        sort_mem_mb=sort_memory_per_thread,
+    shell:
+        "(minimap2 -ax sr -t {threads} -Y -R {params.read_group:q} {params.extra}"
+        " {input.reference:q} {input.fq1:q} {input.fq2:q}"
+        " | samtools fixmate -m -u - -"
+        " | samtools sort -@ {threads} -m {params.sort_mem_mb}M -T {output:q}.tmp -o {output:q} -)"
+        " 2> {log:q}"
+
+
+if config["params"]["aligner"] == "minimap2":
+
+    ruleorder: minimap2_align > bwa_mem
+
+else:
+
+    ruleorder: bwa_mem > minimap2_align
