@@ -28,6 +28,8 @@ for _i, _b in enumerate(b"ACGT"):
 IS_GC = np.zeros(256, dtype=np.uint8)
 IS_GC[ord("G")] = IS_GC[ord("C")] = 1
 
+# The generator keeps its own genetic code (and imports nothing from ipscqc), so the
+# planted truth never depends on the code under test.
 CODON_TABLE = {
     "TTT": "F", "TTC": "F", "TTA": "L", "TTG": "L", "CTT": "L", "CTC": "L", "CTA": "L",
     "CTG": "L", "ATT": "I", "ATC": "I", "ATA": "I", "ATG": "M", "GTT": "V", "GTC": "V",
