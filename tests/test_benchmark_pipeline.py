@@ -1,4 +1,4 @@
-"""Unit tests of the pipeline benchmark's bookkeeping (benchmarks/pipeline/run.py)."""
+"""Unit tests of the pipeline benchmark's bookkeeping (benchmarks/pipeline/)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def bench():
+def load(name: str):
     spec = importlib.util.spec_from_file_location(
-        "pipeline_benchmark", REPO / "benchmarks" / "pipeline" / "run.py"
+        name, REPO / "benchmarks" / "pipeline" / f"{name}.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return load("run")
 
 
 def write_benchmark(path: Path, wall: float, cpu: float, rss: float) -> None:
@@ -67,3 +71,67 @@ def test_baseline_uses_same_inputs_and_threads(bench, tmp_path):
     assert str(data / "reads/P_1.fq.gz") in script
     assert "samtools merge -@ 3 -u -o - L.L1.bam L.L2.bam" in script
     assert script.count("bcftools mpileup") == 1 and "P.md.bam L.md.bam" in script
+
+
+def test_truth_recall_counts_found_missed_and_af_error(tmp_path):
+    recall = load("truth_recall")
+    truth = {
+        "samples": {"P": {"role": "parental"}, "L": {"role": "line"}},
+        "acquired_variants": [
+            {"id": "snv1", "sample": "L", "chrom": "chr1", "pos": 100, "ref": "C", "alt": "T",
+             "type": "snv", "expected_af": 0.5},
+            {"id": "del1", "sample": "L", "chrom": "chr1", "pos": 500, "ref": "CAG", "alt": "C",
+             "type": "indel", "expected_af": 0.3},
+            {"id": "snv2", "sample": "L", "chrom": "chr2", "pos": 100, "ref": "G", "alt": "A",
+             "type": "snv", "expected_af": 0.4},
+            {"id": "faint", "sample": "L", "chrom": "chr2", "pos": 900, "ref": "G", "alt": "A",
+             "type": "snv", "expected_af": 0.1},
+        ],
+        "copy_number_events": [
+            {"id": "gain", "sample": "L", "chrom": "chr3", "start": 1000, "end": 5000,
+             "type": "gain", "copy_number": 3},
+            {"id": "loss", "sample": "L", "chrom": "chr4", "start": 1000, "end": 5000,
+             "type": "loss", "copy_number": 1},
+        ],
+    }  # fmt: skip
+    results = tmp_path / "results"
+    (results / "findings/L").mkdir(parents=True)
+    (results / "findings/L/acquired_variants.tsv").write_text(
+        "chrom\tpos\tref\talt\tline_af\n"
+        "chr1\t100\tC\tT\t0.45\n"  # the SNV
+        "chr1\t503\tCAG\tC\t0.25\n"  # the deletion, shifted by left-alignment
+        "chr2\t100\tG\tC\t0.40\n"  # right place, wrong allele: not snv2
+    )
+    (results / "copy_number/L").mkdir(parents=True)
+    (results / "copy_number/L/calls.tsv").write_text(
+        "chrom\tstart\tend\ttype\tcopy_number\n"
+        "chr3\t1200\t4800\tgain\t3\n"
+        "chr4\t1000\t5000\tgain\t3\n"  # wrong type for the planted loss
+    )
+    (results / "gate").mkdir()
+    (results / "gate/L.json").write_text('{"decision": "FAIL"}')
+    acquired = recall.acquired_recall(results, truth)
+    assert (acquired["planted"], acquired["found"], acquired["missed"]) == (3, 2, ["snv2"])
+    assert acquired["max_af_error"] == pytest.approx(0.05)
+    copy_number = recall.copy_number_recall(results, truth)
+    assert (copy_number["found"], copy_number["missed"]) == (1, ["loss"])
+    assert recall.gate_decisions(results, truth) == {"L": "FAIL"}
+    assert recall.gate_decisions(tmp_path, truth) == {"L": "missing"}
+
+
+def test_hot_spots_name_the_function_that_takes_the_time(tmp_path):
+    import cProfile
+
+    profiler = load("profile_python")
+
+    def slow_loop():
+        return sum(i * i for i in range(300_000))
+
+    for pid in (1, 2):
+        profile = cProfile.Profile()
+        profile.runcall(slow_loop)
+        profile.dump_stats(str(tmp_path / f"copy_number_call.{pid}.prof"))
+    table = profiler.hot_spots(tmp_path)
+    assert table["script"].tolist() == ["copy_number_call"]
+    assert table.loc[0, "jobs"] == 2 and table.loc[0, "profiled_s"] > 0
+    assert "genexpr" in table.loc[0, "top_own_time"].split(";")[0]

@@ -37,6 +37,10 @@ sys.path.insert(0, str(REPO / "tests" / "slurm"))
 from cohort_dryrun import dry_run, write_cohort, write_config  # noqa: E402
 from conftest import toy_config  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from profile_python import hot_spots, rerun_profiled  # noqa: E402
+from truth_recall import truth_recall  # noqa: E402
+
 # Stage of each rule file; the reference index belongs to alignment, pre-flight to reads.
 STAGE_OF_FILE = {
     "preflight": "reads",
@@ -55,9 +59,10 @@ STAGES = list(dict.fromkeys(STAGE_OF_FILE.values()))
 # genome scale, coverage scale, extra lines (the generator's parental sample is 20x)
 MODES = {
     "small": {"genome_scale": 0.2, "coverage_scale": 0.5, "lines": 0},
-    "default": {"genome_scale": 5.0, "coverage_scale": 1.0, "lines": 2},
+    "default": {"genome_scale": 0.5, "coverage_scale": 1.5, "lines": 0},
 }
 GENERATOR_PARENTAL_DEPTH = 20
+SCALING_GENOME = 0.2  # genome scale of the scaling series
 
 
 # ------------------------------------------------------------------ rule catalogue
@@ -263,6 +268,8 @@ def measure(
         baseline_s = run_baseline(data, workdir / "baseline", cores)
         result["baseline_wall_s"] = baseline_s
         result["overhead_ratio"] = pipeline_s / baseline_s
+    if (data / "truth.json").exists():
+        result["truth"] = truth_recall(workdir / "pipeline" / "results", data / "truth.json")
     return result
 
 
@@ -349,17 +356,30 @@ def render(summary: dict, by_rule: pd.DataFrame, by_stage: pd.DataFrame) -> str:
         "",
         "How fast the workflow runs, how much memory it takes and where the time goes,",
         "measured by `benchmarks/pipeline/run.py` on a synthetic data set from the toy",
-        "generator (`python -m toydata`). All figures below are measured, none estimated.",
+        "generator (`python -m toydata`). All figures below are measured, none estimated;",
+        "this page is written by the command.",
+        "",
+        "    .venv/bin/python benchmarks/pipeline/run.py --mode small    # a few minutes",
+        "    .venv/bin/python benchmarks/pipeline/run.py --mode default  # under an hour, 2 cores",
+        "    .venv/bin/python benchmarks/pipeline/run.py --collect RESULTS --no-doc",
+        "",
+        "`--cores N` for bigger machines (the cores series then runs 1, 2 and N);",
+        "`--aligner minimap2` for the main run; `--out DIR` keeps every run's folder.",
+        "The default mode runs the main data set with its shell baseline, a cProfile",
+        "rerun of the Python steps, the scaling series (coverage, lines, cores, aligners)",
+        "on a smaller genome, and dry runs of generated cohorts of 10, 100 and 500 lines.",
         "",
         "## Machine and command",
         "",
         f"- CPU: {host['cpu']}; {host['nproc']} cores (`nproc`); memory {host['memory_gb']} GB",
         f"- Command: `{summary['command']}`",
-        f"- Mode `{mode}`: genome scale {summary['data']['genome_scale']}, coverage scale "
-        f"{summary['data']['coverage_scale']} (generator depths 10-25x times this), "
-        f"{summary['data']['lines']} extra lines; {main['cores']} cores; aligner "
-        f"{main['aligner']}; data generation "
-        f"{summary['data']['generate_s']:.0f} s (not counted below).",
+        f"- Mode `{mode}`: {summary['data_description']}; {main['cores']} cores; aligner "
+        f"{main['aligner']}."
+        + (
+            f" The whole command took {summary['benchmark_wall_s'] / 60:.0f} min."
+            if summary.get("benchmark_wall_s")
+            else ""
+        ),
         "",
         "## Goals",
         "",
@@ -404,16 +424,8 @@ def render(summary: dict, by_rule: pd.DataFrame, by_stage: pd.DataFrame) -> str:
         "",
     ]
     lines += render_goal_notes(summary, by_stage)
-    lines += [
-        "## Aligner",
-        "",
-        "bwa mem is the default (`params.aligner: bwa`). `params.aligner: minimap2` runs",
-        "`minimap2 -ax sr` instead (same read groups, fixmate and sort; the reference is",
-        "indexed on the fly, so no bwa index is built). Measure it with",
-        "`--aligner minimap2`; its time and its downstream calls against the planted",
-        "truth are not part of this page yet.",
-        "",
-    ]
+    lines += render_truth(main)
+    lines += render_profile(summary)
     lines += render_scaling(summary)
     return "\n".join(lines) + "\n"
 
@@ -443,17 +455,99 @@ def render_goal_notes(summary: dict, by_stage: pd.DataFrame) -> list[str]:
     return notes + [""]
 
 
+def truth_cells(truth: dict | None) -> dict:
+    if not truth:
+        return {"acquired_found": "n/a", "copy_number_found": "n/a", "decisions": "n/a"}
+    acquired, copy_number = truth["acquired_variants"], truth["copy_number"]
+    error = acquired["max_af_error"]
+    return {
+        "acquired_found": f"{acquired['found']}/{acquired['planted']}"
+        + ("" if error is None else f" (max AF error {error:.2f})"),
+        "copy_number_found": f"{copy_number['found']}/{copy_number['planted']}",
+        "decisions": ", ".join(f"{line}: {d}" for line, d in truth["decisions"].items()),
+    }
+
+
+def render_truth(main: dict) -> list[str]:
+    if not main.get("truth"):
+        return []
+    cells = truth_cells(main["truth"])
+    missed = main["truth"]["acquired_variants"]["missed"] + main["truth"]["copy_number"]["missed"]
+    return [
+        "## Planted truth found by the main run",
+        "",
+        f"- Acquired variants planted at AF >= 0.2 found: {cells['acquired_found']}.",
+        f"- Copy-number events called with the planted type and copy number: "
+        f"{cells['copy_number_found']}.",
+        f"- Missed: {', '.join(missed) if missed else 'none'}.",
+        f"- Gate decisions: {cells['decisions']}.",
+        "",
+    ]
+
+
+def render_profile(summary: dict) -> list[str]:
+    rows = summary.get("profile")
+    if not rows:
+        return []
+    return [
+        "## Python hot spots (cProfile)",
+        "",
+        "Every `script:` rule rerun in the main run's folder with each script process",
+        "profiled (`benchmarks/pipeline/profile_python.py`); profiled seconds include",
+        "imports and reading inputs; the top functions are by their own time.",
+        "",
+        markdown_table(pd.DataFrame(rows), floats="{:.2f}"),
+        "",
+    ]
+
+
 def render_scaling(summary: dict) -> list[str]:
     lines = ["## Scaling", ""]
     scaling = summary.get("scaling") or []
     if scaling:
         frame = pd.DataFrame(scaling)
-        columns = [c for c in ("axis", "value", "cores", "reads", "pipeline_wall_s",
-                               "baseline_wall_s", "overhead_ratio", "python_cpu_share")
-                   if c in frame]  # fmt: skip
-        lines += [markdown_table(frame[columns], floats="{:.2f}"), ""]
+        frame["read_pairs_m"] = frame["reads"] / 1e6
+        frame["s_per_m_pairs"] = frame["pipeline_wall_s"] / frame["read_pairs_m"]
+        lines += [
+            f"Genome scale {SCALING_GENOME}; all samples of the toy design; one pipeline run",
+            "per row (a run shared by two axes is run once and listed twice).",
+            "",
+            markdown_table(
+                frame[
+                    [
+                        "axis",
+                        "value",
+                        "cores",
+                        "aligner",
+                        "read_pairs_m",
+                        "pipeline_wall_s",
+                        "s_per_m_pairs",
+                        "python_cpu_share",
+                        "benchmarked_cpu_s",
+                    ]
+                ],
+                floats="{:.2f}",
+            ),  # fmt: skip
+            "",
+        ]
+        lines += scaling_notes(frame)
+        aligners = frame[frame["axis"] == "aligner"]
+        if not aligners.empty:
+            table = pd.DataFrame(
+                [
+                    {"aligner": row["aligner"], "wall_s": row["pipeline_wall_s"],
+                     **truth_cells(row.get("truth"))}
+                    for _, row in aligners.iterrows()
+                ]
+            )  # fmt: skip
+            lines += [
+                "### Aligner: time and planted truth found (30x)",
+                "",
+                markdown_table(table, floats="{:.0f}"),
+                "",
+            ]
     else:
-        lines += ["Coverage, lines and cores: not measured in this run "
+        lines += ["Coverage, lines, cores and aligners: not measured in this run "
                   "(run the default mode, or `--scaling`).", ""]  # fmt: skip
     dags = summary.get("dry_run") or []
     if dags:
@@ -461,21 +555,58 @@ def render_scaling(summary: dict) -> list[str]:
                   "", markdown_table(pd.DataFrame(dags), floats="{:.1f}"), ""]  # fmt: skip
     else:
         lines += ["Dry-run DAG time: not measured in this run.", ""]
-    if summary["mode"] == "small":
-        lines += [
-            "## Default mode",
-            "",
-            "The default mode (genome scale 5, about 65 Mb, at the generator's depths, "
-            "several lines, with the scaling runs) has not yet been measured on this machine; "
-            "its figures replace this page when it is run:",
-            "",
-            "    .venv/bin/python benchmarks/pipeline/run.py --mode default --cores 2",
-            "",
-        ]
     return lines
 
 
+def scaling_notes(frame: pd.DataFrame) -> list[str]:
+    """Ratios along each axis: wall time against read pairs, and the core speed-up."""
+    notes = []
+    coverage = frame[frame["axis"] == "coverage"].sort_values("reads")
+    if len(coverage) >= 2:
+        first, last = coverage.iloc[0], coverage.iloc[-1]
+        notes.append(
+            f"- Coverage: {last['reads'] / first['reads']:.1f}x the read pairs took "
+            f"{last['pipeline_wall_s'] / first['pipeline_wall_s']:.1f}x the wall time "
+            f"({first['value']} to {last['value']}); the difference is the fixed cost of "
+            "the workflow (reference, per-contig and per-sample steps that do not grow "
+            "with depth)."
+        )
+    lines = frame[frame["axis"] == "lines"].sort_values("reads")
+    if len(lines) >= 2:
+        first, last = lines.iloc[0], lines.iloc[-1]
+        notes.append(
+            f"- Lines: {last['value']} extra lines, {last['reads'] / first['reads']:.1f}x the "
+            f"read pairs, {last['pipeline_wall_s'] / first['pipeline_wall_s']:.1f}x the wall."
+        )
+    cores = frame[frame["axis"] == "cores"].sort_values("cores")
+    if len(cores) >= 2:
+        one = cores.iloc[0]
+        for _, row in cores.iloc[1:].iterrows():
+            speedup = one["pipeline_wall_s"] / row["pipeline_wall_s"]
+            notes.append(
+                f"- Cores: `-c {row['cores']}` ran {speedup:.2f}x as fast as `-c {one['cores']}`."
+            )
+    return notes + ([""] if notes else [])
+
+
 # ------------------------------------------------------------------ main
+def describe_data(base: dict, generate_s: float) -> str:
+    depth = GENERATOR_PARENTAL_DEPTH * base["coverage_scale"]
+    return (
+        f"genome scale {base['genome_scale']} (about {13 * base['genome_scale']:.1f} Mb), "
+        f"coverage scale {base['coverage_scale']} (parental {depth:.0f}x, lines "
+        f"{0.5 * depth:.0f}-{1.25 * depth:.0f}x), {base['lines']} extra lines; data "
+        f"generation {generate_s:.0f} s (not counted below)"
+    )
+
+
+def profile(workdir: Path, cores: int, out: Path) -> list[dict]:
+    """cProfile hot spots of every script rule, rerun in the main run's folder."""
+    rules = rule_catalogue().query("python")["rule"].tolist()
+    rerun_profiled(workdir, workdir / "config.yaml", REPO / "Snakefile", rules, cores, out)
+    return hot_spots(out).to_dict("records")
+
+
 def dry_runs(out: Path, reference_dir: Path, sizes: list[int]) -> list[dict]:
     rows = []
     for lines in sizes:
@@ -489,25 +620,38 @@ def dry_runs(out: Path, reference_dir: Path, sizes: list[int]) -> list[dict]:
     return rows
 
 
-def scaling_runs(out: Path, base: dict, cores: int) -> list[dict]:
-    """Coverage 10/30/60x (parental-equivalent), extra lines, and cores 1..N."""
+def scaling_runs(out: Path, cores: int) -> list[dict]:
+    """Coverage 10/30/60x, extra lines, cores 1..N and the two aligners.
+
+    On a smaller genome than the main run (SCALING_GENOME) so that the default mode fits
+    in an hour on two cores; a point shared by two axes runs once.
+    """
+    done: dict[tuple, dict] = {}
+
+    def point(coverage: float, lines: int, run_cores: int, aligner: str = "bwa") -> dict:
+        key = (coverage, lines, run_cores, aligner)
+        if key not in done:
+            data = out / f"data_cov{coverage}_lines{lines}"
+            generate(data, SCALING_GENOME, coverage, lines)
+            workdir = out / f"run_cov{coverage}_lines{lines}_c{run_cores}_{aligner}"
+            result = measure(data, workdir, run_cores, baseline=False, aligner=aligner)
+            result.pop("jobs")
+            result["truth"] = truth_recall(workdir / "pipeline" / "results", data / "truth.json")
+            done[key] = result
+        return done[key]
+
+    base = 10 / GENERATOR_PARENTAL_DEPTH
     rows = []
-
-    def one(axis, value, genome, coverage, lines, run_cores, baseline=False):
-        data = out / f"data_{axis}_{value}"
-        generate(data, genome, coverage, lines)
-        result = measure(data, out / f"run_{axis}_{value}", run_cores, baseline=baseline)
-        result.pop("jobs")
-        rows.append({"axis": axis, "value": value, **result})
-
     for depth in (10, 30, 60):
-        one("coverage", f"{depth}x", base["genome_scale"], depth / GENERATOR_PARENTAL_DEPTH,
-            base["lines"], cores)  # fmt: skip
+        rows.append({"axis": "coverage", "value": f"{depth}x",
+                     **point(depth / GENERATOR_PARENTAL_DEPTH, 0, cores)})  # fmt: skip
     for lines in (0, 4):
-        one("lines", lines, base["genome_scale"], base["coverage_scale"], lines, cores)
+        rows.append({"axis": "lines", "value": lines, **point(base, lines, cores)})
     for run_cores in sorted({1, 2, cores}):
-        one("cores", run_cores, base["genome_scale"], base["coverage_scale"], base["lines"],
-            run_cores)  # fmt: skip
+        rows.append({"axis": "cores", "value": run_cores, **point(base, 0, run_cores)})
+    for aligner in ("bwa", "minimap2"):
+        rows.append({"axis": "aligner", "value": aligner,
+                     **point(30 / GENERATOR_PARENTAL_DEPTH, 0, cores, aligner)})  # fmt: skip
     return rows
 
 
@@ -521,7 +665,8 @@ def collect_only(args: argparse.Namespace, argv: list[str] | None) -> dict:
         "command": "python benchmarks/pipeline/run.py "
         + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine(),
-        "data": {**MODES[args.mode], "generate_s": 0.0},
+        "data_description": f"the finished run `{args.collect}` (tables only: no "
+        "generation, no baseline, no pipeline wall time)",
         "main": {
             "cores": args.cores,
             "aligner": args.aligner,
@@ -545,6 +690,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--scaling", action="store_true", help="also run the scaling series")
     parser.add_argument("--no-scaling", action="store_true", help="default mode without it")
     parser.add_argument(
+        "--no-profile", action="store_true", help="skip the cProfile rerun of the Python steps"
+    )
+    parser.add_argument(
         "--dag-sizes",
         type=int,
         nargs="*",
@@ -560,6 +708,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.collect:
         return collect_only(args, argv)
 
+    started = time.monotonic()
     out = (args.out or Path(tempfile.mkdtemp(prefix=f"ipscqc-bench-{args.mode}-"))).resolve()
     out.mkdir(parents=True, exist_ok=True)
     base = MODES[args.mode]
@@ -572,16 +721,20 @@ def main(argv: list[str] | None = None) -> dict:
         + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine(),
         "data": {**base, "generate_s": generate_s},
+        "data_description": describe_data(base, generate_s),
         "main": main_run,
     }
+    if not args.no_profile:
+        summary["profile"] = profile(out / "main" / "pipeline", args.cores, out / "profile")
     scaling = args.scaling or (args.mode == "default" and not args.no_scaling)
     if scaling:
-        summary["scaling"] = scaling_runs(out, base, args.cores)
+        summary["scaling"] = scaling_runs(out, args.cores)
     dag_sizes = args.dag_sizes
     if dag_sizes is None:
         dag_sizes = [10, 100, 500] if args.mode == "default" else []
     if dag_sizes:
         summary["dry_run"] = dry_runs(out, data / "reference", dag_sizes)
+    summary["benchmark_wall_s"] = time.monotonic() - started
     text = write_outputs(summary, out, None if args.no_doc else args.doc)
     print(text)
     print(f"outputs: {out}")
