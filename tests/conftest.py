@@ -2,7 +2,8 @@
 
 The end-to-end tests (marked e2e) share a single run of the whole workflow on the
 generated toy data set. Set IPSCQC_TEST_RESULTS to the results folder of a finished
-run on the same toy data to reuse it instead of running the workflow again.
+run on the same toy data to reuse it instead of running the workflow again (its
+folder's config.yaml is used when there is one).
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def toy_config(toy_data: Path, results: str = "results") -> str:
         annotation=str(reference / "annotation.gff3"),
         vectors=str(reference / "vectors.fa"),
     )
+    config["copy_number"].update(
+        centromeres=str(reference / "centromeres.bed"),
+        recurrent_regions=str(reference / "recurrent_regions.bed"),
+    )
     return yaml.safe_dump(config, sort_keys=False)
 
 
@@ -87,7 +92,10 @@ def toy_run(toy_truth, tmp_path_factory) -> ToyRun:
     reuse = os.environ.get("IPSCQC_TEST_RESULTS")
     if reuse:
         results = Path(reuse).resolve()
-        return ToyRun(results.parent, results, TOY_DATA, toy_truth, REPO / "config.yaml")
+        # the run's own config (absolute paths) when it has one, else the repository's
+        config = results.parent / "config.yaml"
+        config = config if config.exists() else REPO / "config.yaml"
+        return ToyRun(results.parent, results, TOY_DATA, toy_truth, config)
     workdir = tmp_path_factory.mktemp("toy_run")
     config = workdir / "config.yaml"
     config.write_text(toy_config(TOY_DATA))

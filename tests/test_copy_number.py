@@ -180,6 +180,42 @@ def test_depth_signal_paired_male_x_and_a_gain():
     assert by_chrom["chrX"] == pytest.approx(0, abs=0.03)
 
 
+def test_line_gc_model_is_refitted_away_from_a_low_gc_trisomy(monkeypatch):
+    """A trisomy of a low-GC chromosome inflates the line's low-GC strata; fitted on all
+    bins, the GC model then pushes copy-neutral low-GC bins below zero."""
+    from ipscqc import copy_number
+
+    rng = np.random.default_rng(5)
+    layout = [("chr1", 3_000_000, 0.3, 0.55), ("chr12", 1_500_000, 0.3, 0.40),
+              ("chr18", 1_500_000, 0.3, 0.55)]  # fmt: skip
+    frames = []
+    for chrom, length, low, high in layout:
+        starts = np.arange(0, length, BIN)
+        frames.append(pd.DataFrame({"chrom": chrom, "start": starts, "end": starts + BIN,
+                                    "gc": rng.uniform(low, high, len(starts)),
+                                    "n_fraction": 0.0}))  # fmt: skip
+    composition = pd.concat(frames, ignore_index=True)
+    copies = np.where(composition["chrom"].eq("chr12"), 3.0, 2.0)
+    line_bias = 1 + 2.0 * (composition["gc"] - 0.45)
+    parental_bias = 1 + 1.0 * (composition["gc"] - 0.45)
+    coordinates = composition[["chrom", "start", "end"]]
+    line = coordinates.assign(depth=rng.poisson(35 * line_bias * copies / 2 * 6.67) / 6.67)
+    parental = coordinates.assign(depth=rng.poisson(20 * parental_bias * 6.67) / 6.67)
+
+    def signal():
+        bins, _ = depth_signal(composition, line, parental, "female", Params())
+        used = bins[bins["used"]]
+        low_gc = used[used["chrom"].ne("chr12") & (used["gc"] < 0.36)]["log2"].median()
+        return low_gc, used[used["chrom"].eq("chr12")]["log2"].median()
+
+    low_gc, trisomy = signal()
+    assert low_gc == pytest.approx(0, abs=0.03)
+    assert trisomy == pytest.approx(np.log2(1.5), abs=0.05)
+    monkeypatch.setattr(copy_number, "GC_REFIT_DEPARTURE", np.inf)  # no refit
+    low_gc, _ = signal()
+    assert low_gc < -0.05
+
+
 def test_depth_signal_line_only_uses_the_expected_copies_of_chrx():
     rng = np.random.default_rng(2)
     composition, line, _, _ = synthetic_sample(rng, CHROMOSOMES, [], sex="male")
@@ -413,28 +449,31 @@ def test_findings_table_and_figure(tmp_path):
 # --------------------------------------------------------------------- resources
 
 
-def test_toy_resources_agree_with_the_generator_layout():
+@pytest.mark.parametrize("scale", [1.0, 0.3])
+def test_toy_beds_agree_with_the_generator_layout(tmp_path, scale):
     from toydata.genes import design_genes
     from toydata.genome import contig_layout
+    from toydata.regions import centromere_rows, recurrent_region_rows, write_bed
     from toydata.sequtils import child_rng
 
-    contigs = contig_layout(1.0)
-    centromeres = read_bed(str(REPO / "resources/centromeres/toy.bed"))
+    contigs = contig_layout(scale)
+    models = design_genes(child_rng(7, "genes"), contigs, scale)
+    write_bed(tmp_path / "cen.bed", "centromeres", centromere_rows(contigs))
+    write_bed(tmp_path / "rec.bed", "regions", recurrent_region_rows(contigs, models))
+    centromeres = read_bed(str(tmp_path / "cen.bed"))
     assert [(c.name, c.centromere_start, c.centromere_end) for c in contigs] == list(
         centromeres[["chrom", "start", "end"]].itertuples(index=False, name=None)
     )
     by_name = {c.name: c for c in contigs}
-    genes = {m.name: m for m in design_genes(child_rng(7, "genes"), contigs, 1.0)}
-    regions = {
-        row.name: row
-        for row in read_bed(str(REPO / "resources/recurrent_regions/toy.bed")).itertuples()
-    }
+    genes = {m.name: m for m in models}
+    regions = {row.name: row for row in read_bed(str(tmp_path / "rec.bed")).itertuples()}
     assert (regions["20q11.21"].start, regions["20q11.21"].end) == (
         genes["HM13"].start,
         genes["DNMT3B"].end,
     )
     assert (regions["20q11.21_BCL2L1"].start, regions["20q11.21_BCL2L1"].end) == (
         genes["BCL2L1"].start, genes["BCL2L1"].end)  # fmt: skip
+    assert regions["20q11.21"].start < genes["ID1"].start < regions["20q11.21"].end
     assert (regions["1q"].start, regions["1q"].end) == (
         by_name["chr1"].centromere_end,
         by_name["chr1"].length,

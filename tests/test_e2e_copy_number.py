@@ -89,7 +89,8 @@ def test_findings_metrics_summarise_the_events_line(toy_run):
     assert metrics["max_mosaic_fraction"] == pytest.approx(1.0, abs=0.1)
     assert len(doc["items"]) == len(events)
     adequacy = doc["adequacy"]
-    assert adequacy["bins_used"] > 10_000 and adequacy["het_sites_used"] > 1000
+    genome_bp = sum(contig["length"] for contig in toy_run.truth["genome"]["contigs"])
+    assert adequacy["bins_used"] > 0.8 * genome_bp / BIN and adequacy["het_sites_used"] > 1000
     assert adequacy["log2_noise"] < 0.3
 
 
@@ -119,8 +120,8 @@ def test_line_only_reading_of_the_events_line_finds_the_large_events(toy_run, tm
         "vcf": str(results / "variants/D1.vcf.gz"),
         "composition": str(results / "copy_number/bins.gc.tsv.gz"),
         "annotation": str(toy_run.toy_data / "reference/annotation.gff3"),
-        "centromeres": str(REPO / "resources/centromeres/toy.bed"),
-        "recurrent": str(REPO / "resources/recurrent_regions/toy.bed"),
+        "centromeres": str(toy_run.toy_data / "reference/centromeres.bed"),
+        "recurrent": str(toy_run.toy_data / "reference/recurrent_regions.bed"),
     }
     result = run(inputs, outputs, EVENTS_LINE, "", "male", {})
     assert result.findings["mode"] == "line_only"

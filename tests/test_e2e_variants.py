@@ -7,6 +7,7 @@ at an existing results folder).
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pysam
@@ -16,10 +17,14 @@ from ipscqc.acquired_variants import candidate_sites, normalise_allele, read_que
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 EVENTS, CLEAN, PARENTAL = "D1_clone_events", "D1_clone_clean", "D1_parental"
-# The clean line (15x against a 20x parental) may show a few acquired calls from
+# The clean line (35x against a 20x parental) may show a few acquired calls from
 # sequencing errors, never one in an oncogenic tier.
 MAX_CLEAN_ACQUIRED = 3
-AF_TOLERANCE = 0.1
+
+
+def af_tolerance(expected_af: float, depth: int) -> float:
+    """Three binomial standard deviations of an allele fraction read from depth reads."""
+    return 3.0 * math.sqrt(expected_af * (1 - expected_af) / max(depth, 1))
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +107,8 @@ def test_every_planted_hotspot_is_flagged(toy_run):
         assert item["detected"], name
         assert item["protein_change"] == variant["protein_change"], name
         assert (item["chrom"], item["pos"]) == (variant["chrom"], variant["pos"]), name
-        assert abs(item["line_af"] - variant["expected_af"]) <= AF_TOLERANCE, name
+        tolerance = af_tolerance(variant["expected_af"], item["line_depth"])
+        assert abs(item["line_af"] - variant["expected_af"]) <= tolerance, name
         assert item["class"] in ("acquired", "uncertain"), name
     assert doc["metrics"]["hotspots_detected"] == len(planted)
     assert doc["metrics"]["acquired_hotspot_count"] >= 1
@@ -112,7 +118,7 @@ def test_planted_variants_found_with_their_annotation(toy_run, fasta):
     """Every planted variant at AF >= 0.2 is classed acquired (uncertain allowed below 30x
     in line or parental), at about its planted fraction, with its gene and protein change;
     one is allowed to be missed only where the line's reads at the site are too few for
-    the genome-wide test (the toy line is 25x, not the 30x the release target asks)."""
+    the genome-wide test."""
     table = _by_key(_table(toy_run, EVENTS), fasta)
     counts = _candidate_counts(toy_run, fasta, EVENTS)
     planted = [v for v in _planted(toy_run.truth, EVENTS) if v["expected_af"] >= 0.2]
@@ -126,7 +132,8 @@ def test_planted_variants_found_with_their_annotation(toy_run, fasta):
         row = table[key]
         found += 1
         assert row["class"] in ("acquired", "uncertain"), (variant["id"], row["class"])
-        assert abs(row["line_af"] - variant["expected_af"]) <= 0.15, variant["id"]
+        tolerance = af_tolerance(variant["expected_af"], row["line_depth"])
+        assert abs(row["line_af"] - variant["expected_af"]) <= tolerance, variant["id"]
         if row["line_depth"] >= 30 and row["parental_depth"] >= 30:
             assert row["class"] == "acquired", variant["id"]
         if variant["protein_change"]:
@@ -210,4 +217,11 @@ def test_loss_of_heterozygosity_is_reported_inside_the_planted_segment(toy_run):
 def test_swapped_line_shows_many_acquired_variants(toy_run):
     """A line with another donor's genome carries that donor's germline as 'acquired'."""
     metrics = _findings(toy_run, "D1_clone_swap")["metrics"]
-    assert metrics["acquired_count"] > 1000
+    germline = toy_run.truth["germline_variants"]
+    d1 = {(v["chrom"], v["pos"], v["alt"]) for v in germline if v["donor"] == "D1"}
+    d2_private = [
+        v for v in germline if v["donor"] == "D2" and (v["chrom"], v["pos"], v["alt"]) not in d1
+    ]
+    # a 10x line against a 20x parental: a quarter of the other donor's private variants
+    # is well within reach of the acquired-variant test
+    assert metrics["acquired_count"] > 0.25 * len(d2_private) > 100

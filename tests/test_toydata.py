@@ -643,8 +643,8 @@ def test_samples_truth(small):
     coverage = {k: v["coverage"] for k, v in samples.items()}
     assert coverage == {
         "D1_parental": 2.0,
-        "D1_clone_clean": 1.5,
-        "D1_clone_events": 2.5,
+        "D1_clone_clean": 3.5,
+        "D1_clone_events": 3.5,
         "D1_clone_swap": 1.0,
         "D2_parental": 1.0,
     }

@@ -9,7 +9,6 @@ profiled seconds and the functions that take the most time of their own.
 
 from __future__ import annotations
 
-import os
 import pstats
 import subprocess
 import sys
@@ -35,7 +34,7 @@ if "/.snakemake/scripts/" in os.path.abspath(sys.argv[0] or "") and _script.ends
 
 
 def rerun_profiled(workdir: Path, config: Path, snakefile: Path, rules: list[str],
-                   cores: int, out: Path) -> None:  # fmt: skip
+                   cores: int, out: Path, environment: dict) -> None:  # fmt: skip
     """Rerun the named rules (and what depends on them) with every script profiled."""
     out.mkdir(parents=True, exist_ok=True)
     hook = out / "hook"
@@ -53,7 +52,7 @@ def rerun_profiled(workdir: Path, config: Path, snakefile: Path, rules: list[str
             stdout=log,
             stderr=subprocess.STDOUT,
             check=True,
-            env={**os.environ, **env},
+            env={**environment, **env},
         )
 
 

@@ -59,10 +59,10 @@ STAGES = list(dict.fromkeys(STAGE_OF_FILE.values()))
 # genome scale, coverage scale, extra lines (the generator's parental sample is 20x)
 MODES = {
     "small": {"genome_scale": 0.2, "coverage_scale": 0.5, "lines": 0},
-    "default": {"genome_scale": 0.5, "coverage_scale": 1.5, "lines": 0},
+    "default": {"genome_scale": 0.3, "coverage_scale": 1.0, "lines": 0},
 }
 GENERATOR_PARENTAL_DEPTH = 20
-SCALING_GENOME = 0.2  # genome scale of the scaling series
+SCALING_GENOME = 0.1  # genome scale of the scaling series
 
 
 # ------------------------------------------------------------------ rule catalogue
@@ -183,13 +183,21 @@ def run_pipeline(data: Path, workdir: Path, cores: int, aligner: str = "bwa") ->
     ]  # fmt: skip
     start = time.monotonic()
     with open(workdir / "snakemake.log", "w") as log:
-        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+        completed = subprocess.run(
+            command, stdout=log, stderr=subprocess.STDOUT, check=False, env=tool_environment()
+        )
     seconds = time.monotonic() - start
     if completed.returncode != 0:
         raise RuntimeError(
             f"workflow failed (exit {completed.returncode}): {workdir}/snakemake.log"
         )
     return seconds
+
+
+def tool_environment(**extra: str) -> dict:
+    """This interpreter's environment with its bin folder (MultiQC, snakemake) on PATH."""
+    tools = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}", **extra}
 
 
 def baseline_script(data: Path, workdir: Path, cores: int) -> str:
@@ -364,10 +372,12 @@ def render(summary: dict, by_rule: pd.DataFrame, by_stage: pd.DataFrame) -> str:
         "    .venv/bin/python benchmarks/pipeline/run.py --collect RESULTS --no-doc",
         "",
         "`--cores N` for bigger machines (the cores series then runs 1, 2 and N);",
+        "`--genome-scale`, `--coverage-scale` and `--lines` make the main data set bigger;",
         "`--aligner minimap2` for the main run; `--out DIR` keeps every run's folder.",
-        "The default mode runs the main data set with its shell baseline, a cProfile",
-        "rerun of the Python steps, the scaling series (coverage, lines, cores, aligners)",
-        "on a smaller genome, and dry runs of generated cohorts of 10, 100 and 500 lines.",
+        "Both modes run the main data set through the workflow and then through the shell",
+        "baseline, and rerun the Python steps under cProfile. The default mode adds",
+        "minimap2 on the main data set, the scaling series (coverage, lines, cores) on a",
+        "smaller genome, and dry runs of generated cohorts of 10, 100 and 500 lines.",
         "",
         "## Machine and command",
         "",
@@ -426,6 +436,7 @@ def render(summary: dict, by_rule: pd.DataFrame, by_stage: pd.DataFrame) -> str:
     lines += render_goal_notes(summary, by_stage)
     lines += render_truth(main)
     lines += render_profile(summary)
+    lines += render_aligners(summary)
     lines += render_scaling(summary)
     return "\n".join(lines) + "\n"
 
@@ -501,6 +512,33 @@ def render_profile(summary: dict) -> list[str]:
     ]
 
 
+def render_aligners(summary: dict) -> list[str]:
+    lines = [
+        "## Aligner",
+        "",
+        "bwa mem is the default (`params.aligner: bwa`); `params.aligner: minimap2` runs",
+        "`minimap2 -ax sr` instead (same read groups, fixmate and sort; the reference is",
+        "indexed on the fly, so no bwa index is built).",
+        "",
+    ]
+    runs = summary.get("aligners") or []
+    if not runs:
+        return lines + ["Not compared in this run (the default mode compares both).", ""]
+    table = pd.DataFrame(
+        [
+            {"aligner": run["aligner"], "pipeline_wall_s": run["pipeline_wall_s"],
+             "cpu_s": run["benchmarked_cpu_s"], **truth_cells(run.get("truth"))}
+            for run in runs
+        ]
+    )  # fmt: skip
+    return lines + [
+        "Both on the main data set, one after the other in this run:",
+        "",
+        markdown_table(table, floats="{:.0f}"),
+        "",
+    ]
+
+
 def render_scaling(summary: dict) -> list[str]:
     lines = ["## Scaling", ""]
     scaling = summary.get("scaling") or []
@@ -531,23 +569,8 @@ def render_scaling(summary: dict) -> list[str]:
             "",
         ]
         lines += scaling_notes(frame)
-        aligners = frame[frame["axis"] == "aligner"]
-        if not aligners.empty:
-            table = pd.DataFrame(
-                [
-                    {"aligner": row["aligner"], "wall_s": row["pipeline_wall_s"],
-                     **truth_cells(row.get("truth"))}
-                    for _, row in aligners.iterrows()
-                ]
-            )  # fmt: skip
-            lines += [
-                "### Aligner: time and planted truth found (30x)",
-                "",
-                markdown_table(table, floats="{:.0f}"),
-                "",
-            ]
     else:
-        lines += ["Coverage, lines, cores and aligners: not measured in this run "
+        lines += ["Coverage, lines and cores: not measured in this run "
                   "(run the default mode, or `--scaling`).", ""]  # fmt: skip
     dags = summary.get("dry_run") or []
     if dags:
@@ -603,7 +626,9 @@ def describe_data(base: dict, generate_s: float) -> str:
 def profile(workdir: Path, cores: int, out: Path) -> list[dict]:
     """cProfile hot spots of every script rule, rerun in the main run's folder."""
     rules = rule_catalogue().query("python")["rule"].tolist()
-    rerun_profiled(workdir, workdir / "config.yaml", REPO / "Snakefile", rules, cores, out)
+    rerun_profiled(
+        workdir, workdir / "config.yaml", REPO / "Snakefile", rules, cores, out, tool_environment()
+    )
     return hot_spots(out).to_dict("records")
 
 
@@ -621,7 +646,7 @@ def dry_runs(out: Path, reference_dir: Path, sizes: list[int]) -> list[dict]:
 
 
 def scaling_runs(out: Path, cores: int) -> list[dict]:
-    """Coverage 10/30/60x, extra lines, cores 1..N and the two aligners.
+    """Coverage 10/30/60x (parental), extra lines and cores 1..N.
 
     On a smaller genome than the main run (SCALING_GENOME) so that the default mode fits
     in an hour on two cores; a point shared by two axes runs once.
@@ -649,10 +674,16 @@ def scaling_runs(out: Path, cores: int) -> list[dict]:
         rows.append({"axis": "lines", "value": lines, **point(base, lines, cores)})
     for run_cores in sorted({1, 2, cores}):
         rows.append({"axis": "cores", "value": run_cores, **point(base, 0, run_cores)})
-    for aligner in ("bwa", "minimap2"):
-        rows.append({"axis": "aligner", "value": aligner,
-                     **point(30 / GENERATOR_PARENTAL_DEPTH, 0, cores, aligner)})  # fmt: skip
     return rows
+
+
+def aligner_runs(data: Path, out: Path, main_run: dict, cores: int) -> list[dict]:
+    """The main data set through the other aligner: wall time and planted truth found."""
+    other = "minimap2" if main_run["aligner"] == "bwa" else "bwa"
+    result = measure(data, out / f"aligner_{other}", cores, baseline=False, aligner=other)
+    result.pop("jobs")
+    keep = ("aligner", "pipeline_wall_s", "benchmarked_cpu_s", "truth")
+    return [{key: run.get(key) for key in keep} for run in (main_run, result)]
 
 
 def collect_only(args: argparse.Namespace, argv: list[str] | None) -> dict:
@@ -687,6 +718,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--aligner", choices=["bwa", "minimap2"], default="bwa")
+    parser.add_argument("--genome-scale", type=float, help="main data set: override the mode's")
+    parser.add_argument("--coverage-scale", type=float, help="main data set: override the mode's")
+    parser.add_argument("--lines", type=int, help="main data set: extra lines (override)")
     parser.add_argument("--scaling", action="store_true", help="also run the scaling series")
     parser.add_argument("--no-scaling", action="store_true", help="default mode without it")
     parser.add_argument(
@@ -711,7 +745,9 @@ def main(argv: list[str] | None = None) -> dict:
     started = time.monotonic()
     out = (args.out or Path(tempfile.mkdtemp(prefix=f"ipscqc-bench-{args.mode}-"))).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    base = MODES[args.mode]
+    overrides = {"genome_scale": args.genome_scale, "coverage_scale": args.coverage_scale,
+                 "lines": args.lines}  # fmt: skip
+    base = {**MODES[args.mode], **{k: v for k, v in overrides.items() if v is not None}}
     data = out / "data"
     generate_s = generate(data, base["genome_scale"], base["coverage_scale"], base["lines"])
     main_run = measure(data, out / "main", args.cores, aligner=args.aligner)
@@ -728,6 +764,7 @@ def main(argv: list[str] | None = None) -> dict:
         summary["profile"] = profile(out / "main" / "pipeline", args.cores, out / "profile")
     scaling = args.scaling or (args.mode == "default" and not args.no_scaling)
     if scaling:
+        summary["aligners"] = aligner_runs(data, out, main_run, args.cores)
         summary["scaling"] = scaling_runs(out, args.cores)
     dag_sizes = args.dag_sizes
     if dag_sizes is None:

@@ -227,6 +227,29 @@ def is_autosome(chrom: str) -> bool:
     return chrom not in SEX_CHROMOSOMES
 
 
+# Refit of the line's GC model: bins whose rolling-median log2 ratio (over
+# GC_REFIT_WINDOW usable bins of one chromosome) departs from the centre by more than
+# GC_REFIT_DEPARTURE are left out of the fit.
+GC_REFIT_WINDOW = 25
+GC_REFIT_DEPARTURE = 0.1
+
+
+def smoothed_departure(chroms: np.ndarray, ratio: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Rolling median of the log2 ratio over usable bins of each chromosome (NaN elsewhere)."""
+    out = np.full(len(ratio), np.nan)
+    for chrom in pd.unique(chroms):
+        index = np.flatnonzero((chroms == chrom) & usable)
+        if len(index) == 0:
+            continue
+        rolling = (
+            pd.Series(ratio[index])
+            .rolling(GC_REFIT_WINDOW, center=True, min_periods=GC_REFIT_WINDOW // 2 + 1)
+            .median()
+        )
+        out[index] = rolling.to_numpy()
+    return out
+
+
 def gc_expected(depth: np.ndarray, gc: np.ndarray, fit: np.ndarray, strata: int) -> np.ndarray:
     """Expected depth of each bin given its GC: the median depth of the fitting bins in
     each of ``strata`` GC quantile strata, interpolated linearly between strata."""
@@ -303,18 +326,19 @@ def depth_signal(
         & bins["gc"].between(params.min_gc, params.max_gc)
     ).to_numpy()
 
-    def corrected(column: str) -> np.ndarray:
+    def corrected(column: str, away_from_events: np.ndarray | None = None) -> np.ndarray:
         depth = bins[column].to_numpy(dtype=float)
         centre = (
             np.median(depth[composition_ok & autosome]) if (composition_ok & autosome).any() else 0
         )
         plausible = (depth > 0.2 * centre) & (depth < 5 * centre)
-        expected = gc_expected(
-            depth, bins["gc"].to_numpy(), composition_ok & autosome & plausible, params.gc_strata
-        )
+        fit = composition_ok & autosome & plausible
+        if away_from_events is not None:
+            fit &= away_from_events
+        expected = gc_expected(depth, bins["gc"].to_numpy(), fit, params.gc_strata)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = depth / expected
-        return value / np.nanmedian(value[composition_ok & autosome & plausible])
+        return value / np.nanmedian(value[fit])
 
     bins["line_corrected"] = corrected("line_depth")
     if paired:
@@ -336,16 +360,29 @@ def depth_signal(
     if not paired:
         # in line-only mode a real deletion must stay in; only remove empty bins
         used &= bins["line_depth"].to_numpy() > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if paired:
-            ratio = np.log2(bins["line_corrected"] / bins["parental_corrected"])
-        else:
-            ratio = np.log2(bins["line_corrected"] / expected_relative)
-    ratio = np.asarray(ratio, dtype=float)
-    used &= np.isfinite(ratio) | (bins["line_depth"].to_numpy() == 0)
-    # a bin with no reads in the line is a deep loss; floor it instead of -inf
-    ratio = np.where(np.isfinite(ratio), ratio, -5.0)
-    centre = density_mode(ratio[used & autosome])
+
+    def line_ratio() -> tuple[np.ndarray, np.ndarray, float]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if paired:
+                ratio = np.log2(bins["line_corrected"] / bins["parental_corrected"])
+            else:
+                ratio = np.log2(bins["line_corrected"] / expected_relative)
+        ratio = np.asarray(ratio, dtype=float)
+        usable = used & (np.isfinite(ratio) | (bins["line_depth"].to_numpy() == 0))
+        # a bin with no reads in the line is a deep loss; floor it instead of -inf
+        ratio = np.where(np.isfinite(ratio), ratio, -5.0)
+        return ratio, usable, density_mode(ratio[usable & autosome])
+
+    ratio, usable, centre = line_ratio()
+    # The line's GC model is fitted on all autosomal bins; gained or lost stretches
+    # (a trisomy is a fifth of a small genome) pull the GC strata they fall in. Refit
+    # it away from stretches whose smoothed ratio departs from the genome's centre.
+    departure = smoothed_departure(bins["chrom"].to_numpy(), ratio - centre, usable)
+    away = ~(np.abs(departure) > GC_REFIT_DEPARTURE)
+    if (~away).any() and (away & usable & autosome).sum() >= 10 * params.gc_strata:
+        bins["line_corrected"] = corrected("line_depth", away_from_events=away)
+        ratio, usable, centre = line_ratio()
+    used = usable
     bins["log2"] = ratio - (centre if np.isfinite(centre) else 0.0)
     bins["used"] = used
     bins["reference_copies"] = copies

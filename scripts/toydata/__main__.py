@@ -18,8 +18,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--genome-scale",
         type=float,
-        default=1.0,
-        help="multiplies contig lengths (1.0: about 13 Mb; minimum 0.05)",
+        default=0.5,
+        help="multiplies contig lengths (default 0.5: about 6.5 Mb; 1.0: about 13 Mb; "
+        "minimum 0.05)",
     )
     parser.add_argument(
         "--coverage-scale", type=float, default=1.0, help="multiplies every sample's depth"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import design, genes, genome, reads, variants
+from . import design, genes, genome, reads, regions, variants
 from .sequtils import as_array, child_rng, random_bases, write_fasta
 
 GENERATOR_VERSION = "1.0.0"
@@ -41,6 +41,8 @@ OUTPUT_FILES = [
     "reference/genome.fa",
     "reference/annotation.gff3",
     "reference/vectors.fa",
+    "reference/centromeres.bed",
+    "reference/recurrent_regions.bed",
     "samples.tsv",
     "units.tsv",
 ]
@@ -148,7 +150,7 @@ def _write_unit(job: tuple[str, int]) -> tuple[str, int]:
 def build(
     outdir: str | Path,
     seed: int = 7,
-    genome_scale: float = 1.0,
+    genome_scale: float = 0.5,
     coverage_scale: float = 1.0,
     extra_lines: int = 0,
     force: bool = False,
@@ -299,6 +301,22 @@ def _generate(outdir: Path, stamp: dict, extra_lines: int, threads, quiet: bool)
         for name, _, _, desc in VECTOR_SPECS
     ]
     _publish(ref_dir / "vectors.fa", lambda p: write_fasta(p, vector_records))
+    scale = f"genome_scale {genome_scale}"
+    _publish(
+        ref_dir / "centromeres.bed",
+        lambda p: regions.write_bed(
+            p, f"Centromeres of the toy genome ({scale}): chrom, start, end, name",
+            regions.centromere_rows(contigs),
+        ),
+    )  # fmt: skip
+    _publish(
+        ref_dir / "recurrent_regions.bed",
+        lambda p: regions.write_bed(
+            p, f"Recurrent hPSC copy-number regions of the toy genome ({scale}): "
+            "chrom, start, end, name, usual direction",
+            regions.recurrent_region_rows(contigs, models),
+        ),
+    )  # fmt: skip
     _write_sheets(outdir, samples)
 
     # ---- reads (one job per sample unit, largest first, forked workers)

@@ -66,6 +66,9 @@ def write_config(outdir: Path, reference_dir: Path) -> Path:
         f"  annotation: {reference_dir / 'annotation.gff3'}\n"
         f"  vectors: {reference_dir / 'vectors.fa'}\n"
         "  build: toy\n"
+        "copy_number:\n"
+        f"  centromeres: {reference_dir / 'centromeres.bed'}\n"
+        f"  recurrent_regions: {reference_dir / 'recurrent_regions.bed'}\n"
     )
     return config
 
