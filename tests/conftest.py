@@ -81,6 +81,23 @@ def run_workflow(workdir: Path, config: Path, *args: str, check: bool = True):
     return subprocess.run(command, check=check, capture_output=True, text=True)
 
 
+def pytest_collection_finish(session) -> None:
+    """Start the SLURM test script in the background when it is selected (see
+    tests/slurm/background.py): it mostly waits, so it overlaps the other tests."""
+    if os.geteuid() != 0 or session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("slurm") for item in session.items):
+        from slurm import background
+
+        background.start()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    from slurm import background
+
+    background.stop()
+
+
 @pytest.fixture(scope="session")
 def toy_truth() -> dict:
     return generate_toy_data(TOY_DATA)
