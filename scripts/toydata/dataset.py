@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -266,23 +267,22 @@ def _generate(outdir: Path, stamp: dict, extra_lines: int, threads, quiet: bool)
     gc_norm = _gc_normaliser(child_rng(seed, "gc-norm"), contigs, ref_index)
 
     # ---- fragments per sample
+    sources = ReadSources(
+        contigs=contigs,
+        ref_index=ref_index,
+        haplotypes=haplotypes,
+        hap_offset=hap_offset,
+        patches=patches,
+        vector_offset=vector_offset,
+        vector_length={name: len(seq) for name, seq in vectors.items()},
+        constructs=constructs,
+        coverage_scale=coverage_scale,
+        gc_norm=gc_norm,
+    )
     libraries: dict[str, reads.Fragments] = {}
     for s in samples:
         rng = child_rng(seed, "fragments", s.name)
-        libraries[s.name] = _sample_library(
-            rng,
-            s,
-            contigs,
-            ref_index,
-            haplotypes,
-            hap_offset,
-            patches,
-            vector_offset,
-            vectors,
-            constructs,
-            coverage_scale,
-            gc_norm,
-        )
+        libraries[s.name] = _sample_library(rng, s, sources)
     _log(
         f"{sum(len(x) for x in libraries.values()):,} read pairs to write "
         f"({time.time() - t0:.1f} s so far)",
@@ -373,31 +373,36 @@ def _gc_normaliser(rng, contigs, ref_index) -> float:
     return float(np.concatenate(weights).mean())
 
 
-def _sample_library(
-    rng,
-    sample,
-    contigs,
-    ref_index,
-    haplotypes,
-    hap_offset,
-    patches,
-    vector_offset,
-    vectors,
-    constructs,
-    coverage_scale,
-    gc_norm,
-) -> reads.Fragments:
+@dataclass(frozen=True)
+class ReadSources:
+    """Where every sample's fragments come from: the reference index for placing them,
+    the haplotypes, acquired-variant patches, vectors and transgene constructs laid out
+    in the shared source buffer, and the depth settings."""
+
+    contigs: list
+    ref_index: dict
+    haplotypes: dict  # (donor, haplotype, contig) -> variants.Haplotype
+    hap_offset: dict  # (donor, haplotype, contig) -> offset in the source buffer
+    patches: dict  # (sample, variant key) -> reads.Patch
+    vector_offset: dict  # vector name -> offset
+    vector_length: dict  # vector name -> length
+    constructs: dict  # transgene -> (offset, length)
+    coverage_scale: float
+    gc_norm: float
+
+
+def _sample_library(rng, sample, sources: ReadSources) -> reads.Fragments:
     donor = design.donor_of(sample.genotype_donor)
-    per_copy_rate = sample.coverage * coverage_scale / 2.0 / (2 * reads.READ_LENGTH)
+    per_copy_rate = sample.coverage * sources.coverage_scale / 2.0 / (2 * reads.READ_LENGTH)
     parts = []
     for pop in sample.populations:
-        for c in contigs:
+        for c in sources.contigs:
             for hap_name in donor.haplotypes(c.name):
-                hap = haplotypes[donor.name, hap_name, c.name]
-                base = hap_offset[donor.name, hap_name, c.name]
+                hap = sources.haplotypes[donor.name, hap_name, c.name]
+                base = sources.hap_offset[donor.name, hap_name, c.name]
                 mine = sorted(
                     (
-                        patches[sample.name, v.key]
+                        sources.patches[sample.name, v.key]
                         for v in pop.variants
                         if v.allele.chrom == c.name and v.haplotype == hap_name
                     ),
@@ -430,18 +435,24 @@ def _sample_library(
                     expected = pop.fraction * copies * (b - a) * per_copy_rate
                     parts.append(
                         reads.sample_genomic(
-                            rng, ref_index[c.name], a, b, expected, gc_norm, to_buffer
+                            rng,
+                            sources.ref_index[c.name],
+                            a,
+                            b,
+                            expected,
+                            sources.gc_norm,
+                            to_buffer,
                         )
                     )
     for name, copies in sample.vectors:
-        length = len(vectors[name])
+        length = sources.vector_length[name]
         parts.append(
             reads.sample_construct(
-                rng, vector_offset[name], length, copies * length * per_copy_rate, True
+                rng, sources.vector_offset[name], length, copies * length * per_copy_rate, True
             )
         )
     for gene_name, copies in sample.transgenes:
-        offset, length = constructs[gene_name]
+        offset, length = sources.constructs[gene_name]
         parts.append(
             reads.sample_construct(rng, offset, length, copies * length * per_copy_rate, False)
         )
