@@ -44,24 +44,50 @@ def rerun_profiled(workdir: Path, out: Path, environment: dict) -> list[str]:
 
 
 def hot_spots(folder: Path, top: int = 3) -> pd.DataFrame:
-    """Per script: jobs, profiled seconds, and its top functions by own time."""
+    """Per script: jobs, profiled seconds, seconds spent importing modules, the project's
+    functions that take the most time (cumulative, calls included) and the functions
+    of any code that take the most time of their own."""
     rows = []
     by_script: dict[str, list[Path]] = {}
     for path in sorted(folder.glob("*.prof")):
         by_script.setdefault(path.name.split(".")[0], []).append(path)
     for script, paths in by_script.items():
         stats = pstats.Stats(*[str(p) for p in paths])
-        entries = []
-        for (filename, line, function), (_, _, own, cumulative, _) in stats.stats.items():
-            entries.append((own, cumulative, f"{Path(filename).name}:{line}({function})"))
-        entries.sort(reverse=True)
+        own, project, import_s = [], [], 0.0
+        for (filename, line, function), (_, _, own_s, cumulative, _) in stats.stats.items():
+            name = f"{code_file(filename)}:{line}({function})"
+            own.append((own_s, name))
+            if function == "_find_and_load" and "importlib" in filename:
+                import_s = max(import_s, cumulative)
+            elif is_project_code(filename) and function != "<module>":
+                project.append((cumulative, name))
+        own.sort(reverse=True)
+        project.sort(reverse=True)
         rows.append(
             {
                 "script": script,
                 "jobs": len(paths),
                 "profiled_s": round(stats.total_tt, 2),
-                "top_own_time": "; ".join(f"{name} {own:.2f}s" for own, _, name in entries[:top]),
+                "imports_s": round(import_s, 2),
+                "top_project_cumulative": "; ".join(f"{n} {t:.2f}s" for t, n in project[:top]),
+                "top_own_time": "; ".join(f"{n} {t:.2f}s" for t, n in own[:top]),
             }
         )
-    frame = pd.DataFrame(rows, columns=["script", "jobs", "profiled_s", "top_own_time"])
+    columns = ["script", "jobs", "profiled_s", "imports_s", "top_project_cumulative",
+               "top_own_time"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values("profiled_s", ascending=False).reset_index(drop=True)
+
+
+def code_file(filename: str) -> str:
+    """File name of a profiled function; a kept wrapper is named after its script."""
+    name = Path(filename).name
+    if "/.snakemake/scripts/" in filename.replace("\\", "/") and name.startswith("tmp"):
+        return script_name(Path(filename)) + ".py"
+    return name
+
+
+def is_project_code(filename: str) -> bool:
+    """The project's Python: scripts/ipscqc modules and the scripts Snakemake runs."""
+    path = filename.replace("\\", "/")
+    return "/scripts/ipscqc/" in path or "/.snakemake/scripts/" in path
