@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .annotation import annotate
+from .annotation import ANNOTATION_COLUMNS, annotate
 
 CLASSES = ("acquired", "inherited", "lost", "uncertain", "unclassified", "absent")
 TIERS = ("oncogenic_hotspot", "likely_oncogenic", "cancer_gene_coding", "other")
@@ -285,17 +285,6 @@ def _allele_counts(record: pd.Series | None, sample: str | None, alt: str) -> di
     }
 
 
-ANNOTATION_FROM_CATALOGUE = [
-    "gene",
-    "transcript",
-    "consequence",
-    "protein_change",
-    "protein_position",
-    "truncating",
-    "protein_altering",
-]
-
-
 def merge_hotspots(candidates: pd.DataFrame, forced: pd.DataFrame) -> pd.DataFrame:
     """Candidates plus the forced hotspot rows not already among them (same allele).
     A candidate that is a catalogue allele takes the catalogue's annotation (its
@@ -308,8 +297,8 @@ def merge_hotspots(candidates: pd.DataFrame, forced: pd.DataFrame) -> pd.DataFra
     candidate_keys = pd.MultiIndex.from_frame(merged[key])
     seen = candidate_keys.isin(forced_by_key.index)
     if seen.any():
-        catalogue = forced_by_key.loc[candidate_keys[seen], ANNOTATION_FROM_CATALOGUE]
-        for column in ANNOTATION_FROM_CATALOGUE:
+        catalogue = forced_by_key.loc[candidate_keys[seen], ANNOTATION_COLUMNS]
+        for column in ANNOTATION_COLUMNS:
             merged[column] = merged[column].astype(object)
             merged.loc[seen, column] = catalogue[column].to_numpy()
     extra = forced[~forced.set_index(key).index.isin(candidate_keys)]
