@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from conftest import run_workflow
 from ipscqc.certificate import without_date
 from ipscqc.gate import FAIL, INCONCLUSIVE, LINE_CHECKS, PASS, read_cohort_summary
 
@@ -311,29 +312,18 @@ GATE_RULES = (
 
 
 def snakemake(toy_run, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--snakefile",
-            str(REPO / "Snakefile"),
-            "--directory",
-            str(toy_run.workdir),
-            "--configfile",
-            str(toy_run.config),
-            "--config",
-            f"results={toy_run.results.relative_to(toy_run.workdir)}",
-            "--rerun-triggers",
-            "mtime",
-            "--cores",
-            "1",
-            "--allowed-rules",
-            *GATE_RULES,
-            *args,
-        ],
-        capture_output=True,
-        text=True,
+    """Only the gate's rules, in the finished toy run's folder."""
+    return run_workflow(
+        toy_run.workdir,
+        toy_run.config,
+        "--config",
+        f"results={toy_run.results.relative_to(toy_run.workdir)}",
+        "--rerun-triggers",
+        "mtime",
+        "--allowed-rules",
+        *GATE_RULES,
+        *args,
+        check=False,
     )
 
 
