@@ -1,16 +1,19 @@
 """Benchmark of the whole workflow: how fast, how big, and where the time goes.
 
     .venv/bin/python benchmarks/pipeline/run.py --mode small|default [--cores N] [--out DIR]
-        [--scaling] [--doc docs/benchmarks.md]
+        [--genome-scale X] [--coverage-scale X] [--lines N] [--aligner bwa|minimap2]
+        [--scaling | --no-scaling] [--no-profile] [--doc docs/benchmarks.md]
+    .venv/bin/python benchmarks/pipeline/run.py --render-only OUT | --collect RESULTS
 
 Generates a synthetic data set with the toy generator, runs the workflow on it, collects
 every rule's ``benchmark:`` file into tables per rule and per stage (wall, CPU, peak RSS,
 share of the total), runs a plain shell baseline with only the unavoidable tools on the
 same inputs with the same threads (fastp; bwa mem | fixmate | sort; merge + markdup;
-mpileup | call per donor), and reports pipeline wall / baseline wall and the CPU share of
-the Python analysis rules. With ``--scaling`` (default mode: on) it also times coverage,
-number of lines and cores, and the dry-run DAG for large cohorts. Writes JSON and
-Markdown under ``--out`` and the note ``--doc``.
+mpileup | call per donor), reports pipeline wall / baseline wall and the CPU share of
+the Python analysis rules, reruns each Python step under cProfile, and counts the
+planted truth each run found. The default mode also runs minimap2 on the main data set,
+the scaling series (coverage, lines, cores) on a smaller genome and dry runs of large
+cohorts. Writes JSON and Markdown under ``--out`` and the page ``--doc``.
 """
 
 from __future__ import annotations
