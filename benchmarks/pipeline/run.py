@@ -13,7 +13,8 @@ mpileup | call per donor), reports pipeline wall / baseline wall and the CPU sha
 the Python analysis rules, reruns each Python step under cProfile, and counts the
 planted truth each run found. The default mode also runs minimap2 on the main data set,
 the scaling series (coverage, lines, cores) on a smaller genome and dry runs of large
-cohorts. Writes JSON and Markdown under ``--out`` and the page ``--doc``.
+cohorts. Writes JSON and Markdown under ``--out`` and the page ``--doc`` (``--collect``
+writes the page only when ``--doc`` is given).
 """
 
 from __future__ import annotations
@@ -235,7 +236,7 @@ def baseline_script(data: Path, workdir: Path, cores: int) -> str:
             f"bwa mem -t {cores} -K 100000000 -Y -R {q(rg)} {q(str(ref))}"
             f" {name}.R1.fq.gz {name}.R2.fq.gz 2> {name}.bwa.log"
             f" | samtools fixmate -m -u - -"
-            f" | samtools sort -@ {cores} -o {name}.bam - 2> /dev/null",
+            f" | samtools sort -@ {cores} -l 1 -o {name}.bam - 2> /dev/null",
         ]
     for sample, group in units.groupby("sample"):
         bams = " ".join(f"{sample}.{unit}.bam" for unit in group["unit"])
@@ -376,7 +377,7 @@ def render(summary: dict, by_rule: pd.DataFrame, by_stage: pd.DataFrame) -> str:
         "",
         "    .venv/bin/python benchmarks/pipeline/run.py --mode small    # a few minutes",
         "    .venv/bin/python benchmarks/pipeline/run.py --mode default  # under an hour, 2 cores",
-        "    .venv/bin/python benchmarks/pipeline/run.py --collect RESULTS --no-doc",
+        "    .venv/bin/python benchmarks/pipeline/run.py --collect RESULTS",
         "",
         "`--cores N` for bigger machines (the cores series then runs 1, 2 and N);",
         "`--genome-scale`, `--coverage-scale` and `--lines` make the main data set bigger;",
@@ -781,7 +782,12 @@ def main(argv: list[str] | None = None) -> dict:
         default=None,
         help="lines of the dry-run cohorts (default mode: 10 100 500; small: none)",
     )
-    parser.add_argument("--doc", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--doc",
+        type=Path,
+        default=None,
+        help="page to write (default docs/benchmarks.md; with --collect only when given)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not write the docs page")
     parser.add_argument(
         "--collect", type=Path, default=None, help="only tabulate a finished run's results folder"
@@ -794,8 +800,9 @@ def main(argv: list[str] | None = None) -> dict:
         help="rewrite the page from a finished benchmark's --out folder (no runs)",
     )
     args = parser.parse_args(argv)
-    if args.collect:
+    if args.collect:  # a side look at some run: the published page stays as it is
         return collect_only(args, argv)
+    args.doc = args.doc or REPO / "docs" / "benchmarks.md"
     if args.render_only:
         return render_only(args.render_only, None if args.no_doc else args.doc)
 
