@@ -18,8 +18,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--genome-scale",
         type=float,
-        default=0.5,
-        help="multiplies contig lengths (default 0.5: about 6.5 Mb; 1.0: about 13 Mb; "
+        default=0.4,
+        help="multiplies contig lengths (default 0.4: about 5.2 Mb; 1.0: about 13 Mb; "
         "minimum 0.05)",
     )
     parser.add_argument(

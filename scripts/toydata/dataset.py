@@ -151,7 +151,7 @@ def _write_unit(job: tuple[str, int]) -> tuple[str, int]:
 def build(
     outdir: str | Path,
     seed: int = 7,
-    genome_scale: float = 0.5,
+    genome_scale: float = 0.4,
     coverage_scale: float = 1.0,
     extra_lines: int = 0,
     force: bool = False,
