@@ -496,7 +496,7 @@ def jobs_in_flight(workdir: Path) -> int:
     return len(list(incomplete.iterdir())) if incomplete.exists() else 0
 
 
-def test_interruption_and_reproducibility(small_toy, tmp_path):
+def test_interruption_and_reproducibility(small_toy, tmp_path, request):
     """Run A straight through; beside it run B, killed twice (alignment, analysis) and
     resumed, with sheets in reverse row order and one thread per job. Outputs must be
     identical."""
@@ -508,6 +508,13 @@ def test_interruption_and_reproducibility(small_toy, tmp_path):
     # A runs beside B: each alone leaves a core idle during its chains of small jobs
     started_a = time.monotonic()
     process_a = snakemake(run_a, config_a, start_new_session=True)
+
+    def stop_a():  # a failure in B must not leave A running after the test
+        if process_a.poll() is None:
+            os.killpg(process_a.pid, signal.SIGKILL)
+            process_a.wait()
+
+    request.addfinalizer(stop_a)
 
     samples, units = reversed_sheets(small_toy, tmp_path / "sheets_b")
     text = toy_config(small_toy).replace(str(small_toy / "samples.tsv"), str(samples))
