@@ -469,9 +469,7 @@ def render_goal_notes(summary: dict, by_stage: pd.DataFrame) -> list[str]:
             "side by side, and every `script:` job starts its own Python. The fixed part "
             "weighs less as data grow (see Scaling). Next steps: genotype the identity sites "
             "per contig side by side (one single-threaded job on the chain today), and fold "
-            "the small per-sample findings jobs into one job per sample. (Writing fastp's "
-            "temporary reads at gzip level 1 was measured and saves only about 5% of fastp's "
-            "CPU: not worth it.)"
+            "the small per-sample findings jobs into one job per sample."
         )
     if share is not None and share >= 0.10:
         notes.append(
