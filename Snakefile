@@ -20,6 +20,7 @@ include: "rules/copy_number.smk"
 include: "rules/identity.smk"
 include: "rules/vectors.smk"
 include: "rules/gate.smk"
+include: "rules/certificate.smk"
 include: "rules/report.smk"
 
 

@@ -2,16 +2,20 @@
 # A unit's BAM is temporary and read once by markdup: it is written at compression
 # level 1 (-l 1), which costs a fifth of the CPU of the default level.
 
+BWA_INDEX = multiext(path_of("alignment_reference"), ".amb", ".ann", ".bwt", ".pac", ".sa")
+READ_GROUP = r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPU:{unit}\tPL:ILLUMINA"
+
 
 rule bwa_mem:
     input:
-        fq1=out("reads/{sample}/{unit}.R1.fastq.gz"),
-        fq2=out("reads/{sample}/{unit}.R2.fastq.gz"),
-        reference=out("reference/genome.fa"),
-        index=multiext(out("reference/genome.fa"), ".amb", ".ann", ".bwt", ".pac", ".sa"),
-        preflight=ancient(out("preflight/trimmed/{sample}.json")),
+        fq1=path_of("trimmed_r1"),
+        fq2=path_of("trimmed_r2"),
+        reference=path_of("alignment_reference"),
+        index=BWA_INDEX,
+        preflight=ancient(path_of("preflight_trimmed")),
     output:
-        temp(out("alignments/{sample}/{unit}.bam")),
+        bam=temp(path_of("unit_bam")),
+        versions=versions_of("align", "{sample}.{unit}"),
     log:
         log_of("bwa_mem/{sample}.{unit}"),
     benchmark:
@@ -23,7 +27,8 @@ rule bwa_mem:
         mem_mb=memory_by_attempt(16000),
         runtime=scaled_runtime(minutes_per_gb=120, minimum=60),
     params:
-        read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPU:{unit}\tPL:ILLUMINA",
+        versions=versions_command("bwa", "samtools"),
+        read_group=READ_GROUP,
         extra=cli_args(config["params"]["bwa"]["extra"]),
         sort_mem_mb=sort_memory_per_thread,
     shell:
@@ -31,17 +36,18 @@ rule bwa_mem:
         "(bwa mem -t {threads} -K 100000000 -Y -R {params.read_group:q} {params.extra}"
         " {input.reference:q} {input.fq1:q} {input.fq2:q}"
         " | samtools fixmate -m -u - -"
-        " | samtools sort -@ {threads} -l 1 -m {params.sort_mem_mb}M -T {output:q}.tmp -o {output:q} -)"
-        " 2> {log:q}"
+        " | samtools sort -@ {threads} -l 1 -m {params.sort_mem_mb}M -T {output.bam:q}.tmp"
+        " -o {output.bam:q} - && {params.versions}) 2> {log:q}"
 
 
 rule markdup:
     input:
         unit_bams,
     output:
-        bam=out("alignments/{sample}.bam"),
-        bai=out("alignments/{sample}.bam.bai"),
-        stats=out("qc/markdup/{sample}.markdup.txt"),
+        bam=path_of("bam"),
+        bai=path_of("bai"),
+        stats=path_of("markdup"),
+        versions=versions_of("markdup", "{sample}"),
     log:
         log_of("markdup/{sample}"),
     benchmark:
@@ -54,21 +60,24 @@ rule markdup:
     resources:
         mem_mb=memory_by_attempt(4000),
         runtime=scaled_runtime(minutes_per_gb=15, minimum=30),
+    params:
+        versions=versions_command("samtools"),
     shell:
         "(samtools merge -@ {threads} -u -o - {input:q}"
         " | samtools markdup -@ {threads} -f {output.stats:q} -T {output.bam:q}.tmp - {output.bam:q}"
-        " && samtools index -@ {threads} {output.bam:q}) 2> {log:q}"
+        " && samtools index -@ {threads} {output.bam:q} && {params.versions}) 2> {log:q}"
 
 
 # The alternative aligner (params.aligner: minimap2): same output, no bwa index needed.
 rule minimap2_align:
     input:
-        fq1=out("reads/{sample}/{unit}.R1.fastq.gz"),
-        fq2=out("reads/{sample}/{unit}.R2.fastq.gz"),
-        reference=out("reference/genome.fa"),
-        preflight=ancient(out("preflight/trimmed/{sample}.json")),
+        fq1=path_of("trimmed_r1"),
+        fq2=path_of("trimmed_r2"),
+        reference=path_of("alignment_reference"),
+        preflight=ancient(path_of("preflight_trimmed")),
     output:
-        temp(out("alignments/{sample}/{unit}.bam")),
+        bam=temp(path_of("unit_bam")),
+        versions=versions_of("align", "{sample}.{unit}"),
     log:
         log_of("minimap2/{sample}.{unit}"),
     benchmark:
@@ -80,15 +89,16 @@ rule minimap2_align:
         mem_mb=memory_by_attempt(16000),
         runtime=scaled_runtime(minutes_per_gb=60, minimum=60),
     params:
-        read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPU:{unit}\tPL:ILLUMINA",
+        versions=versions_command("minimap2", "samtools"),
+        read_group=READ_GROUP,
         extra=cli_args(config["params"]["minimap2"]["extra"]),
         sort_mem_mb=sort_memory_per_thread,
     shell:
         "(minimap2 -ax sr -t {threads} -Y -R {params.read_group:q} {params.extra}"
         " {input.reference:q} {input.fq1:q} {input.fq2:q}"
         " | samtools fixmate -m -u - -"
-        " | samtools sort -@ {threads} -l 1 -m {params.sort_mem_mb}M -T {output:q}.tmp -o {output:q} -)"
-        " 2> {log:q}"
+        " | samtools sort -@ {threads} -l 1 -m {params.sort_mem_mb}M -T {output.bam:q}.tmp"
+        " -o {output.bam:q} - && {params.versions}) 2> {log:q}"
 
 
 if config["params"]["aligner"] == "minimap2":

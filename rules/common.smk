@@ -1,15 +1,23 @@
-# Configuration, sheets and the helpers that the rules share.
+# Configuration, sheets, the genome model, the file layout and the helpers the rules
+# share. Paths come from one layout (scripts/ipscqc/layout.py); samples, parentals and
+# checks reach scripts as params, never parsed back out of a path.
 import re
+import shlex
 import sys
+from functools import partial
 from pathlib import Path
 
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
-from ipscqc.sheets import SheetError, load_and_check  # noqa: E402
-from ipscqc.reference import fasta_contigs  # noqa: E402
+from ipscqc.checks import CHECKS, checks_for  # noqa: E402
+from ipscqc.genome import GenomeModel  # noqa: E402
+from ipscqc.layout import Layout  # noqa: E402
 from ipscqc.preflight import config_problems  # noqa: E402
+from ipscqc.readers.fasta import fasta_contigs  # noqa: E402
+from ipscqc.sheets import SheetError, load_and_check  # noqa: E402
+from ipscqc.versions import tool_versions_shell  # noqa: E402
 
 _config_problems = config_problems(config, Path(workflow.basedir) / "schemas/config.schema.yaml")
 if _config_problems:
@@ -17,6 +25,7 @@ if _config_problems:
 validate(config, "../schemas/config.schema.yaml", set_default=True)
 
 RESULTS = config["results"].rstrip("/")
+LAYOUT = Layout(RESULTS)
 RESOURCES = Path(workflow.basedir) / "resources"
 REFERENCE = config["reference"]
 
@@ -40,7 +49,13 @@ SAMPLES = sorted(samples.index)
 LINES = sorted(samples.index[samples["role"] == "line"])
 PARENTALS = sorted(samples.index[samples["role"] == "parental"])
 DONORS = sorted(set(samples["donor"]))
+# what the scripts need of the sheet: sample -> donor, parental ("" for none), sex
+SHEET = samples[["donor", "parental", "sex"]].to_dict("index")
 GENOME_CONTIGS = fasta_contigs(REFERENCE["fasta"])
+VECTOR_CONTIGS = fasta_contigs(REFERENCE["vectors"]) if REFERENCE["vectors"] else []
+GENOME = GenomeModel.of(REFERENCE["build"], GENOME_CONTIGS, VECTOR_CONTIGS)
+# the genome model as a script param (scripts rebuild it with GenomeModel.of(**genome))
+GENOME_PARAMS = {"build": REFERENCE["build"], "contigs": GENOME_CONTIGS}
 
 
 wildcard_constraints:
@@ -48,19 +63,26 @@ wildcard_constraints:
     unit="|".join(sorted({re.escape(unit) for unit in units["unit"]})),
     donor="|".join(re.escape(name) for name in DONORS),
     contig="|".join(re.escape(name) for name in GENOME_CONTIGS),
+    line="|".join(re.escape(name) for name in LINES) or "^$",
 
 
-def out(path):
-    """A path under the results folder; every output goes through this."""
-    return f"{RESULTS}/{path}"
+def path_of(kind, **wildcards):
+    """A path of the run's layout under the results folder; every output goes through
+    this. Wildcards not given stay Snakemake wildcards."""
+    return LAYOUT.path(kind, **wildcards)
 
 
-def log_of(path):
-    return f"{RESULTS}/logs/{path}.log"
+def log_of(name):
+    return LAYOUT.path("log", name=name)
 
 
-def benchmark_of(path):
-    return f"{RESULTS}/benchmarks/{path}.tsv"
+def benchmark_of(name):
+    return LAYOUT.path("benchmark", name=name)
+
+
+def versions_of(step, job):
+    """The file in which one job records the versions of the tools it ran."""
+    return LAYOUT.path("job_versions", step=step, job=job)
 
 
 UNITS_OF_SAMPLE = {sample: [] for sample in SAMPLES}
@@ -72,22 +94,47 @@ def units_of(sample):
     return UNITS_OF_SAMPLE[sample]
 
 
+def units_of_sample(wildcards):
+    return units_of(wildcards.sample)
+
+
 def fastq_of(wildcards):
     unit = units.loc[(wildcards.sample, wildcards.unit)]
     return {"fq1": unit["fq1"], "fq2": unit["fq2"]}
 
 
-def units_of_sample(wildcards):
-    return units_of(wildcards.sample)
+def fastqs_of_sample(wildcards):
+    return [
+        units.loc[(wildcards.sample, unit)][read]
+        for unit in units_of(wildcards.sample)
+        for read in ("fq1", "fq2")
+    ]
+
+
+def fastq_units_of_sample(wildcards):
+    return [unit for unit in units_of(wildcards.sample) for _read in ("fq1", "fq2")]
+
+
+def fastq_reads_of_sample(wildcards):
+    return [read for _unit in units_of(wildcards.sample) for read in ("fq1", "fq2")]
 
 
 def fastp_reports_of_sample(wildcards):
-    sample = wildcards.sample
-    return [out(f"qc/fastp/{sample}.{unit}.fastp.json") for unit in units_of_sample(wildcards)]
+    return [
+        path_of("fastp_json", sample=wildcards.sample, unit=unit)
+        for unit in units_of(wildcards.sample)
+    ]
 
 
 def fastp_logs_of_sample(wildcards):
-    return [log_of(f"fastp/{wildcards.sample}.{unit}") for unit in units_of_sample(wildcards)]
+    return [log_of(f"fastp/{wildcards.sample}.{unit}") for unit in units_of(wildcards.sample)]
+
+
+def unit_bams(wildcards):
+    return [
+        path_of("unit_bam", sample=wildcards.sample, unit=unit)
+        for unit in units_of(wildcards.sample)
+    ]
 
 
 def parental_of(sample):
@@ -95,8 +142,24 @@ def parental_of(sample):
     return samples.loc[sample, "parental"]
 
 
-def findings_file(sample, check):
-    return out(f"findings/{sample}/{check}.json")
+def parental_of_wildcards(wildcards):
+    return parental_of(wildcards.sample)
+
+
+def parental_of_line(wildcards):
+    return parental_of(wildcards.line)
+
+
+def donor_of_line(wildcards):
+    return samples.loc[wildcards.line, "donor"]
+
+
+def sex_of_line(wildcards):
+    return samples.loc[wildcards.line, "sex"]
+
+
+def samples_of_donor(donor):
+    return sorted(samples.index[samples["donor"] == donor])
 
 
 def declared_sex_of_donor(wildcards):
@@ -104,20 +167,21 @@ def declared_sex_of_donor(wildcards):
     return {sample: samples.loc[sample, "sex"] for sample in samples_of_donor(wildcards.donor)}
 
 
-def samples_of_donor(donor):
-    return sorted(samples.index[samples["donor"] == donor])
-
-
-def unit_bams(wildcards):
-    return [out(f"alignments/{wildcards.sample}/{unit}.bam") for unit in units_of(wildcards.sample)]
-
-
 def bams_of_donor(wildcards):
-    return [out(f"alignments/{sample}.bam") for sample in samples_of_donor(wildcards.donor)]
+    return [path_of("bam", sample=sample) for sample in samples_of_donor(wildcards.donor)]
 
 
 def bais_of_donor(wildcards):
-    return [f"{bam}.bai" for bam in bams_of_donor(wildcards)]
+    return [path_of("bai", sample=sample) for sample in samples_of_donor(wildcards.donor)]
+
+
+def findings_of(sample, check):
+    return path_of("findings", sample=sample, check=check)
+
+
+def checks_of_sample(sample):
+    """The checks that run for a sample (by its role)."""
+    return checks_for(samples.loc[sample, "role"])
 
 
 def parent_folder(wildcards, output):
@@ -147,151 +211,17 @@ def sort_memory_per_thread(wildcards, resources, threads):
 
 def cli_args(args):
     """Extra tool arguments from config, each one quoted for the shell."""
-    import shlex
-
     return " ".join(shlex.quote(str(arg)) for arg in args)
 
 
-# Files the MultiQC report reads, by stage, under the results folder. Patterns
-# expand over the sheets: {sample} every sample, {line} every line, {donor} every
-# donor, {sample}.{unit} every sequencing unit.
-REPORT_FILES = {
-    "reads": ["qc/fastp/{sample}.{unit}.fastp.json"],
-    "alignment": [
-        "qc/samtools/{sample}.stats.txt",
-        "qc/samtools/{sample}.flagstat.txt",
-        "qc/samtools/{sample}.idxstats.txt",
-        "qc/markdup/{sample}.markdup.txt",
-        "qc/mosdepth/{sample}.mosdepth.summary.txt",
-        "qc/mosdepth/{sample}.mosdepth.global.dist.txt",
-    ],
-    "variants": ["qc/bcftools/{donor}.bcftools_stats.txt"],
-    "identity": [
-        "findings/cohort/relatedness_mqc.json",
-        "findings/cohort/identity_mqc.tsv",
-        "findings/cohort/sex_mqc.tsv",
-        "findings/cohort/contamination_mqc.tsv",
-    ],
-    "vectors": ["findings/cohort/vectors_mqc.tsv"],
-    "gate": [
-        "report/content/ipscqc_safety_summary_mqc.json",
-        "report/content/ipscqc_general_stats_mqc.json",
-        "report/content/ipscqc_acquired_variants_mqc.json",
-        "report/content/ipscqc_copy_number_figures_mqc.json",
-        "report/content/ipscqc_copy_number_calls_mqc.json",
-        "report/content/ipscqc_sex_contamination_vectors_mqc.json",
-        "report/content/ipscqc_read_qc_mqc.json",
-        "report/content/ipscqc_certificates_mqc.json",
-        "report/content/ipscqc_software_mqc_versions.yml",
-    ],
-}
+def versions_command(*tools):
+    """A param: the shell command (fixed text, the output path quoted) that writes the
+    versions of some tools to the job's `versions` output."""
+    return partial(versions_of_tools, tools)
 
 
-def expand_over_sheets(pattern):
-    """Paths for one pattern of REPORT_FILES, in a stable order."""
-    if "{unit}" in pattern:
-        return [
-            out(pattern.format(sample=sample, unit=unit))
-            for sample in SAMPLES
-            for unit in units_of(sample)
-        ]
-    if "{sample}" in pattern:
-        return [out(pattern.format(sample=sample)) for sample in SAMPLES]
-    if "{line}" in pattern:
-        return [out(pattern.format(line=line)) for line in LINES]
-    if "{donor}" in pattern:
-        return [out(pattern.format(donor=donor)) for donor in DONORS]
-    return [out(pattern)]
-
-
-def report_inputs():
-    """Every file the MultiQC report reads."""
-    return [
-        path
-        for patterns in REPORT_FILES.values()
-        for pattern in patterns
-        for path in expand_over_sheets(pattern)
-    ]
-
-
-def final_outputs():
-    return (
-        [out("report/multiqc_report.html"), out("gate/cohort_summary.tsv")]
-        + expand(out("variants/{donor}.vcf.gz"), donor=DONORS)
-        + expand(out("certificates/{line}.json"), line=LINES)
-    )
-
-
-# ---------------------------------------------------------------- release gate
-# (rules/gate.smk; docs/release_gate.md)
-from ipscqc.gate import LINE_CHECKS  # noqa: E402
-from ipscqc.read_qc import autosomes_of  # noqa: E402
-
-AUTOSOMES = autosomes_of(GENOME_CONTIGS)
-LINE_PATTERN = "|".join(re.escape(name) for name in LINES) or "^$"
-# Inputs named in the certificate beside the FASTQs and BAMs (empty paths left out).
-REFERENCE_INPUTS = {
-    name: config["reference"][name]
-    for name in ("fasta", "annotation", "vectors", "targets")
-    if config["reference"].get(name)
-}
-# The copy-number check's figure of each sample, placed in the safety report.
-COPY_NUMBER_FIGURE = "findings/{sample}/copy_number.png"
-
-
-def producible(paths):
-    """The paths some rule of this workflow writes. A check whose rule is not in the
-    workflow is left out of the gate's inputs: the gate then finds its findings
-    missing and says INCONCLUSIVE (never PASS)."""
-    return [path for path in paths if any(rule.is_producer(path) for rule in workflow.rules)]
-
-
-def parental_of_wildcards(wildcards):
-    return parental_of(wildcards.sample)
-
-
-def parental_of_line(wildcards):
-    return parental_of(wildcards.line)
-
-
-def donor_of_line(wildcards):
-    return samples.loc[wildcards.line, "donor"]
-
-
-def gate_findings_of(wildcards):
-    """Findings of a line's checks, and its parental's read QC."""
-    paths = [findings_file(wildcards.line, check) for check in LINE_CHECKS]
-    if parental_of(wildcards.line):
-        paths.append(findings_file(parental_of(wildcards.line), "read_qc"))
-    return producible(paths)
-
-
-def fastqs_of_sample(wildcards):
-    return [
-        units.loc[(wildcards.sample, unit)][read]
-        for unit in units_of(wildcards.sample)
-        for read in ("fq1", "fq2")
-    ]
-
-
-def fastq_units_of_sample(wildcards):
-    return [unit for unit in units_of(wildcards.sample) for _read in ("fq1", "fq2")]
-
-
-def fastq_reads_of_sample(wildcards):
-    return [read for _unit in units_of(wildcards.sample) for read in ("fq1", "fq2")]
-
-
-def parental_checksums_of_line(wildcards):
-    parental = parental_of(wildcards.line)
-    return [out(f"gate/checksums/{parental}.json")] if parental else []
-
-
-def report_findings(wildcards):
-    """Findings and figures the safety report shows, of every sample."""
-    paths = [findings_file(sample, check) for sample in SAMPLES for check in LINE_CHECKS]
-    paths += [out(COPY_NUMBER_FIGURE.format(sample=line)) for line in LINES]
-    return producible(paths)
+def versions_of_tools(tools, wildcards, output):
+    return tool_versions_shell(tools, shlex.quote(output.versions))
 
 
 # ---------------------------------------------------------------- acquired variants
@@ -305,26 +235,22 @@ CANDIDATE_FIELDS = (
 HOTSPOT_FIELDS = r"%CHROM\t%POS\t%REF\t%ALT[\t%AD\t%ADF\t%ADR\t%DP]\n"
 
 
-def sex_of_line(wildcards):
-    return samples.loc[wildcards.line, "sex"]
-
-
 def variant_classification_inputs(wildcards):
     """Donor tables, and the QC of the line and its parental (absent in line-only mode);
     the copy-number segments when config asks for copy-number-corrected clonality."""
     line, donor = wildcards.line, samples.loc[wildcards.line, "donor"]
     inputs = {
-        "candidates": out(f"variants/{donor}.candidates.tsv.gz"),
-        "hotspot_pileup": out(f"variants/{donor}.hotspots.tsv"),
-        "line_stats": out(f"qc/samtools/{line}.stats.txt"),
-        "line_dist": out(f"qc/mosdepth/{line}.mosdepth.global.dist.txt"),
+        "candidates": path_of("candidates_table", donor=donor),
+        "hotspot_pileup": path_of("hotspot_pileup", donor=donor),
+        "line_stats": path_of("samtools_stats", sample=line),
+        "line_dist": path_of("mosdepth_dist", sample=line),
     }
     parental = parental_of(line)
     if parental:
-        inputs["parental_stats"] = out(f"qc/samtools/{parental}.stats.txt")
-        inputs["parental_dist"] = out(f"qc/mosdepth/{parental}.mosdepth.global.dist.txt")
+        inputs["parental_stats"] = path_of("samtools_stats", sample=parental)
+        inputs["parental_dist"] = path_of("mosdepth_dist", sample=parental)
     if config["variants"]["use_copy_number"]:
-        inputs["copy_number"] = out(f"findings/{line}/copy_number.tsv")
+        inputs["copy_number"] = path_of("findings_table", sample=line, check="copy_number")
     return inputs
 
 
@@ -352,16 +278,140 @@ def copy_number_inputs(wildcards):
     joint VCF."""
     donor = samples.loc[wildcards.sample, "donor"]
     inputs = {
-        "line": out(f"qc/mosdepth/{wildcards.sample}.regions.bed.gz"),
-        "vcf": out(f"variants/{donor}.vcf.gz"),
-        "tbi": out(f"variants/{donor}.vcf.gz.tbi"),
+        "line": path_of("mosdepth_regions", sample=wildcards.sample),
+        "vcf": path_of("donor_vcf", donor=donor),
+        "tbi": path_of("donor_vcf_index", donor=donor),
     }
     parental = parental_of(wildcards.sample)
     if parental:
-        inputs["parental"] = out(f"qc/mosdepth/{parental}.regions.bed.gz")
+        inputs["parental"] = path_of("mosdepth_regions", sample=parental)
     return inputs
 
 
 def copy_number_reference_sex(wildcards):
     """Declared sex of the genome the sample is compared with (its parental, or itself)."""
     return samples.loc[parental_of(wildcards.sample) or wildcards.sample, "sex"]
+
+
+# ---------------------------------------------------------------- release gate
+# (rules/gate.smk, rules/certificate.smk; docs/release_gate.md)
+# Inputs named in the certificate beside the FASTQs and BAMs (empty paths left out).
+REFERENCE_INPUTS = {
+    name: config["reference"][name]
+    for name in ("fasta", "annotation", "vectors", "targets")
+    if config["reference"].get(name)
+}
+
+
+def gate_inputs(wildcards):
+    """The findings of every check of a line, by check, and its parental's read QC."""
+    inputs = {
+        check: findings_of(wildcards.line, check) for check in checks_of_sample(wildcards.line)
+    }
+    parental = parental_of(wildcards.line)
+    if parental:
+        inputs["parental_read_qc"] = findings_of(parental, "read_qc")
+    return inputs
+
+
+def parental_checksums_of_line(wildcards):
+    parental = parental_of(wildcards.line)
+    return [path_of("sample_checksums", sample=parental)] if parental else []
+
+
+def report_findings():
+    """Every sample's findings files, as {sample: {check: path}}, in a stable order."""
+    return {sample: {check: findings_of(sample, check) for check in checks_of_sample(sample)}
+            for sample in SAMPLES}  # fmt: skip
+
+
+# ---------------------------------------------------------------- versions
+# The jobs whose tools are recorded, for gather_versions, as step -> job names. Each rule
+# with a `versions` output writes versions_of(step, job) for the same names.
+CONTIG_JOBS = [f"{donor}.{contig}" for donor in DONORS for contig in GENOME_CONTIGS]
+UNIT_JOBS = [f"{sample}.{unit}" for sample in SAMPLES for unit in units_of(sample)]
+VERSIONED_JOBS = {
+    "faidx": ["reference"],
+    "fastp": UNIT_JOBS,
+    "align": UNIT_JOBS,
+    "markdup": SAMPLES,
+    "samtools_stats": SAMPLES,
+    "mosdepth": SAMPLES,
+    "read_qc": SAMPLES,
+    "pileup_variants": CONTIG_JOBS,
+    "call_variants": CONTIG_JOBS,
+    "annotate_candidates": DONORS,
+    "map_hotspots": ["catalogue"],
+    "genotype_hotspots": DONORS,
+    "classify_variants": LINES,
+    "copy_number": SAMPLES,
+    "genotype_cohort": ["cohort"],
+    "identity_findings": ["cohort"],
+    "sex_findings": ["cohort"],
+    "contamination_findings": ["cohort"],
+    "vector_evidence": SAMPLES,
+    "vector_findings": ["cohort"],
+}
+if config["params"]["aligner"] == "bwa":
+    VERSIONED_JOBS["bwa_index"] = ["reference"]
+
+
+def job_versions():
+    return [versions_of(step, job) for step, jobs in VERSIONED_JOBS.items() for job in jobs]
+
+
+# ---------------------------------------------------------------- report
+# Files the MultiQC report reads, by stage. Patterns name layout entries and expand
+# over the sheets: sample (every sample), sample+unit (every unit), donor.
+REPORT_CONTENT = (
+    "safety_summary",
+    "general_stats",
+    "acquired_variants",
+    "copy_number_figures",
+    "copy_number_calls",
+    "sex_contamination_vectors",
+    "read_qc",
+    "certificates",
+)
+REPORT_FILES = {
+    "reads": ["fastp_json"],
+    "alignment": [
+        "samtools_stats",
+        "flagstat",
+        "idxstats",
+        "markdup",
+        "mosdepth_summary",
+        "mosdepth_dist",
+    ],
+    "variants": ["variant_stats"],
+    "identity": ["relatedness_mqc", "identity_mqc", "sex_mqc", "contamination_mqc"],
+    "vectors": ["vectors_mqc"],
+}
+
+
+def expand_over_sheets(kind):
+    """Paths of one layout entry over the sheets, in a stable order."""
+    template = LAYOUT.path(kind)
+    if "{unit}" in template:
+        return [path_of(kind, sample=s, unit=u) for s in SAMPLES for u in units_of(s)]
+    if "{sample}" in template:
+        return [path_of(kind, sample=sample) for sample in SAMPLES]
+    if "{donor}" in template:
+        return [path_of(kind, donor=donor) for donor in DONORS]
+    return [template]
+
+
+def report_inputs():
+    """Every file the MultiQC report reads."""
+    files = [path for kinds in REPORT_FILES.values() for kind in kinds
+             for path in expand_over_sheets(kind)]  # fmt: skip
+    files += [path_of("report_content", name=name) for name in REPORT_CONTENT]
+    return files + [path_of("software_versions_mqc")]
+
+
+def final_outputs():
+    return (
+        [path_of("report"), path_of("cohort_summary")]
+        + [path_of("donor_vcf", donor=donor) for donor in DONORS]
+        + [path_of("certificate", line=line) for line in LINES]
+    )

@@ -4,11 +4,11 @@
 
 rule copy_number_bins:
     input:
-        fasta=out("reference/genome.fa"),
-        fai=out("reference/genome.fa.fai"),
+        fasta=path_of("alignment_reference"),
+        fai=path_of("alignment_reference_fai"),
         centromeres=COPY_NUMBER_CENTROMERES,
     output:
-        out("copy_number/bins.gc.tsv.gz"),
+        path_of("bin_composition"),
     log:
         log_of("copy_number/bins"),
     benchmark:
@@ -27,18 +27,19 @@ rule copy_number_bins:
 rule copy_number:
     input:
         unpack(copy_number_inputs),
-        composition=out("copy_number/bins.gc.tsv.gz"),
+        composition=path_of("bin_composition"),
         annotation=config["reference"]["annotation"],
         centromeres=COPY_NUMBER_CENTROMERES,
         recurrent=COPY_NUMBER_RECURRENT_REGIONS,
     output:
-        bins=out("copy_number/{sample}/bins.tsv"),
-        sites=out("copy_number/{sample}/baf.tsv"),
-        segments=out("copy_number/{sample}/segments.tsv"),
-        calls=out("copy_number/{sample}/calls.tsv"),
-        findings_table=out("findings/{sample}/copy_number.tsv"),
-        figure=out("findings/{sample}/copy_number.png"),
-        findings=out("findings/{sample}/copy_number.json"),
+        bins=path_of("cn_bins"),
+        sites=path_of("cn_sites"),
+        segments=path_of("cn_segments"),
+        calls=path_of("cn_calls"),
+        findings_table=path_of("findings_table", check="copy_number"),
+        figure=path_of("copy_number_figure"),
+        findings=findings_of("{sample}", "copy_number"),
+        versions=versions_of("copy_number", "{sample}"),
     log:
         log_of("copy_number/{sample}"),
     benchmark:
@@ -53,5 +54,6 @@ rule copy_number:
         parental=parental_of_wildcards,
         sex=copy_number_reference_sex,
         settings=config["copy_number"],
+        genome=GENOME_PARAMS,
     script:
         "../scripts/copy_number_call.py"

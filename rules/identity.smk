@@ -1,6 +1,7 @@
 # Identity across every sample of the run: genotypes at shared sites (the user's site
 # list, or the run's own germline SNVs), pairwise relatedness, inferred sex and
-# contamination. One cohort-wide job per step; findings per sample.
+# contamination. One cohort-wide job per step; findings per sample, in the order of
+# params.samples.
 
 IDENTITY = config["identity"]
 
@@ -10,14 +11,13 @@ rule identity_sites:
         sources=(
             [IDENTITY["sites"]]
             if IDENTITY["sites"]
-            else expand(out("variants/{donor}.vcf.gz"), donor=DONORS)
+            else [path_of("donor_vcf", donor=donor) for donor in DONORS]
         ),
-        fai=out("reference/genome.fa.fai"),
     output:
-        vcf=out("identity/sites.vcf.gz"),
-        tbi=out("identity/sites.vcf.gz.tbi"),
-        alleles=out("identity/alleles.tsv.gz"),
-        alleles_tbi=out("identity/alleles.tsv.gz.tbi"),
+        vcf=path_of("identity_sites"),
+        tbi=path_of("identity_sites_index"),
+        alleles=path_of("identity_alleles"),
+        alleles_tbi=path_of("identity_alleles_index"),
     log:
         log_of("identity/sites"),
     benchmark:
@@ -30,23 +30,25 @@ rule identity_sites:
     params:
         min_qual=0 if IDENTITY["sites"] else IDENTITY["min_site_qual"],
         max_sites=IDENTITY["max_sites"],
+        genome=GENOME_PARAMS,
     script:
         "../scripts/identity_sites.py"
 
 
 rule genotype_cohort:
     input:
-        bams=expand(out("alignments/{sample}.bam"), sample=SAMPLES),
-        bais=expand(out("alignments/{sample}.bam.bai"), sample=SAMPLES),
-        reference=out("reference/genome.fa"),
-        fai=out("reference/genome.fa.fai"),
-        sites=out("identity/sites.vcf.gz"),
-        sites_tbi=out("identity/sites.vcf.gz.tbi"),
-        alleles=out("identity/alleles.tsv.gz"),
-        alleles_tbi=out("identity/alleles.tsv.gz.tbi"),
+        bams=[path_of("bam", sample=sample) for sample in SAMPLES],
+        bais=[path_of("bai", sample=sample) for sample in SAMPLES],
+        reference=path_of("alignment_reference"),
+        fai=path_of("alignment_reference_fai"),
+        sites=path_of("identity_sites"),
+        sites_tbi=path_of("identity_sites_index"),
+        alleles=path_of("identity_alleles"),
+        alleles_tbi=path_of("identity_alleles_index"),
     output:
-        vcf=out("identity/cohort.vcf.gz"),
-        tbi=out("identity/cohort.vcf.gz.tbi"),
+        vcf=path_of("cohort_vcf"),
+        tbi=path_of("cohort_vcf_index"),
+        versions=versions_of("genotype_cohort", "cohort"),
     log:
         log_of("identity/genotype_cohort"),
     benchmark:
@@ -58,6 +60,7 @@ rule genotype_cohort:
         mem_mb=memory_by_attempt(2000),
         runtime=scaled_runtime(minutes_per_gb=5, minimum=30),
     params:
+        versions=versions_command("bcftools"),
         min_mapq=config["params"]["mpileup"]["min_mapq"],
         min_baseq=config["params"]["mpileup"]["min_baseq"],
         max_depth=config["params"]["mpileup"]["max_depth"],
@@ -67,17 +70,18 @@ rule genotype_cohort:
         " --max-depth {params.max_depth} --output-type u {input.bams:q}"
         " | bcftools call --multiallelic-caller --constrain alleles"
         " --targets-file {input.alleles:q} --output-type z --output {output.vcf:q}"
-        " && bcftools index --tbi {output.vcf:q}) 2> {log:q}"
+        " && bcftools index --tbi {output.vcf:q} && {params.versions}) 2> {log:q}"
 
 
 rule identity_findings:
     input:
-        vcf=out("identity/cohort.vcf.gz"),
+        vcf=path_of("cohort_vcf"),
     output:
-        pairs=out("findings/cohort/relatedness.tsv"),
-        heatmap=out("findings/cohort/relatedness_mqc.json"),
-        table=out("findings/cohort/identity_mqc.tsv"),
-        findings=[findings_file(sample, "identity") for sample in SAMPLES],
+        pairs=path_of("relatedness"),
+        heatmap=path_of("relatedness_mqc"),
+        table=path_of("identity_mqc"),
+        findings=[findings_of(sample, "identity") for sample in SAMPLES],
+        versions=versions_of("identity_findings", "cohort"),
     log:
         log_of("identity/findings"),
     localrule: True
@@ -87,22 +91,22 @@ rule identity_findings:
         mem_mb=2000,
         runtime=30,
     params:
-        samples=samples[["donor", "parental", "sex"]].to_dict("index"),
-        min_depth=IDENTITY["min_depth"],
-        min_informative_sites=IDENTITY["min_informative_sites"],
-        same_min=IDENTITY["same_individual_min_relatedness"],
-        related_min=IDENTITY["related_min_relatedness"],
+        samples=SAMPLES,
+        sheet=SHEET,
+        settings=IDENTITY,
+        genome=GENOME_PARAMS,
     script:
         "../scripts/identity_findings.py"
 
 
 rule sex_findings:
     input:
-        vcf=out("identity/cohort.vcf.gz"),
-        regions=expand(out("qc/mosdepth/{sample}.regions.bed.gz"), sample=SAMPLES),
+        vcf=path_of("cohort_vcf"),
+        regions=[path_of("mosdepth_regions", sample=sample) for sample in SAMPLES],
     output:
-        table=out("findings/cohort/sex_mqc.tsv"),
-        findings=[findings_file(sample, "sex") for sample in SAMPLES],
+        table=path_of("sex_mqc"),
+        findings=[findings_of(sample, "sex") for sample in SAMPLES],
+        versions=versions_of("sex_findings", "cohort"),
     log:
         log_of("identity/sex"),
     localrule: True
@@ -112,20 +116,22 @@ rule sex_findings:
         mem_mb=2000,
         runtime=30,
     params:
-        samples=samples[["donor", "parental", "sex"]].to_dict("index"),
-        thresholds=config["sex"],
-        build=REFERENCE["build"],
+        samples=SAMPLES,
+        sheet=SHEET,
+        settings=config["sex"],
+        genome=GENOME_PARAMS,
     script:
         "../scripts/sex_findings.py"
 
 
 rule contamination_findings:
     input:
-        vcf=out("identity/cohort.vcf.gz"),
-        pairs=out("findings/cohort/relatedness.tsv"),
+        vcf=path_of("cohort_vcf"),
+        pairs=path_of("relatedness"),
     output:
-        table=out("findings/cohort/contamination_mqc.tsv"),
-        findings=[findings_file(sample, "contamination") for sample in SAMPLES],
+        table=path_of("contamination_mqc"),
+        findings=[findings_of(sample, "contamination") for sample in SAMPLES],
+        versions=versions_of("contamination_findings", "cohort"),
     log:
         log_of("identity/contamination"),
     localrule: True
@@ -135,8 +141,9 @@ rule contamination_findings:
         mem_mb=2000,
         runtime=30,
     params:
-        samples=samples[["donor", "parental", "sex"]].to_dict("index"),
-        min_depth=config["contamination"]["min_depth"],
-        min_sites=config["contamination"]["min_sites"],
+        samples=SAMPLES,
+        sheet=SHEET,
+        settings=config["contamination"],
+        genome=GENOME_PARAMS,
     script:
         "../scripts/contamination_findings.py"

@@ -9,7 +9,7 @@ rule preflight_reads:
     input:
         unpack(fastq_of),
     output:
-        out("preflight/reads/{sample}.{unit}.json"),
+        path_of("preflight_reads"),
     log:
         log_of("preflight/reads/{sample}.{unit}"),
     priority: 50
@@ -28,13 +28,13 @@ rule preflight_reads:
 
 rule preflight_reference:
     input:
-        reference=out("reference/genome.fa"),
-        fai=out("reference/genome.fa.fai"),
-        contigs=out("reference/contigs.json"),
+        reference=path_of("alignment_reference"),
+        fai=path_of("alignment_reference_fai"),
+        contigs=path_of("contigs"),
         annotation=REFERENCE["annotation"],
         targets=REFERENCE["targets"] or [],
     output:
-        out("preflight/reference.json"),
+        path_of("preflight_reference"),
     log:
         log_of("preflight/reference"),
     priority: 50
@@ -52,7 +52,7 @@ rule preflight_trimmed:
         reports=fastp_reports_of_sample,
         logs=fastp_logs_of_sample,
     output:
-        out("preflight/trimmed/{sample}.json"),
+        path_of("preflight_trimmed"),
     log:
         log_of("preflight/trimmed/{sample}"),
     priority: 50

@@ -4,12 +4,13 @@
 rule fastp:
     input:
         unpack(fastq_of),
-        preflight=ancient(out("preflight/reads/{sample}.{unit}.json")),
+        preflight=ancient(path_of("preflight_reads")),
     output:
-        fq1=temp(out("reads/{sample}/{unit}.R1.fastq.gz")),
-        fq2=temp(out("reads/{sample}/{unit}.R2.fastq.gz")),
-        json=out("qc/fastp/{sample}.{unit}.fastp.json"),
-        html=out("qc/fastp/{sample}.{unit}.fastp.html"),
+        fq1=temp(path_of("trimmed_r1")),
+        fq2=temp(path_of("trimmed_r2")),
+        json=path_of("fastp_json"),
+        html=path_of("fastp_html"),
+        versions=versions_of("fastp", "{sample}.{unit}"),
     log:
         log_of("fastp/{sample}.{unit}"),
     benchmark:
@@ -21,12 +22,13 @@ rule fastp:
         mem_mb=memory_by_attempt(2000),
         runtime=scaled_runtime(minutes_per_gb=20, minimum=30),
     params:
+        versions=versions_command("fastp"),
         min_length=config["params"]["fastp"]["min_length"],
         extra=cli_args(config["params"]["fastp"]["extra"]),
     shell:
-        "fastp --in1 {input.fq1:q} --in2 {input.fq2:q}"
+        "(fastp --in1 {input.fq1:q} --in2 {input.fq2:q}"
         " --out1 {output.fq1:q} --out2 {output.fq2:q}"
         " --json {output.json:q} --html {output.html:q}"
         " --detect_adapter_for_pe --length_required {params.min_length}"
         " --thread {threads} --report_title {wildcards.sample:q}.{wildcards.unit:q}"
-        " {params.extra} 2> {log:q}"
+        " {params.extra} && {params.versions}) 2> {log:q}"

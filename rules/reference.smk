@@ -9,7 +9,7 @@ rule check_reference:
         vectors=REFERENCE["vectors"] or [],
         targets=REFERENCE["targets"] or [],
     output:
-        out("reference/contigs.json"),
+        path_of("contigs"),
     log:
         log_of("reference/check_reference"),
     localrule: True
@@ -23,9 +23,9 @@ rule alignment_reference:
     input:
         fasta=REFERENCE["fasta"],
         vectors=REFERENCE["vectors"] or [],
-        checked=out("reference/contigs.json"),
+        checked=path_of("contigs"),
     output:
-        out("reference/genome.fa"),
+        path_of("alignment_reference"),
     log:
         log_of("reference/alignment_reference"),
     localrule: True
@@ -37,25 +37,30 @@ rule alignment_reference:
 
 rule faidx:
     input:
-        out("reference/genome.fa"),
+        path_of("alignment_reference"),
     output:
-        fai=out("reference/genome.fa.fai"),
-        dict=out("reference/genome.dict"),
+        fai=path_of("alignment_reference_fai"),
+        dict=path_of("alignment_reference_dict"),
+        versions=versions_of("faidx", "reference"),
     log:
         log_of("reference/faidx"),
     localrule: True
     conda:
         "../envs/samtools.yaml"
+    params:
+        versions=versions_command("samtools"),
     shell:
-        "(samtools faidx {input:q} && samtools dict -o {output.dict:q} {input:q}) 2> {log:q}"
+        "(samtools faidx {input:q} && samtools dict -o {output.dict:q} {input:q}"
+        " && {params.versions}) 2> {log:q}"
 
 
 rule bwa_index:
     input:
-        fasta=out("reference/genome.fa"),
-        preflight=ancient(out("preflight/reference.json")),
+        fasta=path_of("alignment_reference"),
+        preflight=ancient(path_of("preflight_reference")),
     output:
-        multiext(out("reference/genome.fa"), ".amb", ".ann", ".bwt", ".pac", ".sa"),
+        multiext(path_of("alignment_reference"), ".amb", ".ann", ".bwt", ".pac", ".sa"),
+        versions=versions_of("bwa_index", "reference"),
     log:
         log_of("reference/bwa_index"),
     benchmark:
@@ -65,5 +70,7 @@ rule bwa_index:
     resources:
         mem_mb=memory_by_attempt(8000),
         runtime=scaled_runtime(minutes_per_gb=40, minimum=30),
+    params:
+        versions=versions_command("bwa"),
     shell:
-        "bwa index {input.fasta:q} 2> {log:q}"
+        "(bwa index {input.fasta:q} && {params.versions}) 2> {log:q}"

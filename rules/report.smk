@@ -1,4 +1,26 @@
-# The MultiQC safety report over every QC and findings file.
+# The MultiQC safety report: the custom content built from the gate's decisions,
+# certificates and findings (it shows them; it never decides), and MultiQC over every
+# QC and findings file.
+
+
+rule safety_report_content:
+    input:
+        gates=[path_of("gate", line=line) for line in LINES],
+        certificates=[path_of("certificate", line=line) for line in LINES],
+        findings=[path for checks in report_findings().values() for path in checks.values()],
+        figures=[path_of("copy_number_figure", sample=line) for line in LINES],
+    output:
+        **{name: path_of("report_content", name=name) for name in REPORT_CONTENT},
+    log:
+        log_of("report/content"),
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        findings=report_findings(),
+        figures={line: path_of("copy_number_figure", sample=line) for line in LINES},
+    script:
+        "../scripts/safety_report_content.py"
 
 
 rule multiqc:
@@ -6,8 +28,8 @@ rule multiqc:
         report_inputs(),
         config=RESOURCES / "multiqc_config.yaml",
     output:
-        html=out("report/multiqc_report.html"),
-        data=directory(out("report/multiqc_report_data")),
+        html=path_of("report"),
+        data=directory(path_of("report_data")),
     log:
         log_of("multiqc/report"),
     benchmark:

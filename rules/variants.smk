@@ -9,10 +9,11 @@ rule pileup_variants:
     input:
         bams=bams_of_donor,
         bais=bais_of_donor,
-        reference=out("reference/genome.fa"),
-        fai=out("reference/genome.fa.fai"),
+        reference=path_of("alignment_reference"),
+        fai=path_of("alignment_reference_fai"),
     output:
-        temp(out("variants/{donor}/{contig}.pileup.bcf")),
+        bcf=temp(path_of("pileup")),
+        versions=versions_of("pileup_variants", "{donor}.{contig}"),
     log:
         log_of("pileup_variants/{donor}.{contig}"),
     benchmark:
@@ -26,6 +27,7 @@ rule pileup_variants:
         mem_mb=memory_by_attempt(2000),
         runtime=scaled_runtime(minutes_per_gb=20, minimum=30),
     params:
+        versions=versions_command("bcftools", "htslib"),
         min_mapq=config["params"]["mpileup"]["min_mapq"],
         min_baseq=config["params"]["mpileup"]["min_baseq"],
         max_depth=config["params"]["mpileup"]["max_depth"],
@@ -36,22 +38,22 @@ rule pileup_variants:
         " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth {params.max_depth}"
         " --output-type u {input.bams:q}"
         " | bcftools view --include 'N_ALT>1 || TYPE=\"indel\"' --output-type b"
-        " --output {output:q}) 2> {log:q}"
+        " --output {output.bcf:q} && {params.versions}) 2> {log:q}"
 
 
 rule sex_chromosome_ploidy:
     input:
-        fai=out("reference/genome.fa.fai"),
+        fai=path_of("alignment_reference_fai"),
     output:
-        ploidy=out("variants/{donor}.ploidy.txt"),
-        sexes=out("variants/{donor}.sexes.txt"),
+        ploidy=path_of("ploidy"),
+        sexes=path_of("sexes"),
     log:
         log_of("sex_chromosome_ploidy/{donor}"),
     localrule: True
     conda:
         "../envs/python.yaml"
     params:
-        build=REFERENCE["build"],
+        genome=GENOME_PARAMS,
         declared_sex=declared_sex_of_donor,
     script:
         "../scripts/ploidy_files.py"
@@ -59,12 +61,13 @@ rule sex_chromosome_ploidy:
 
 rule call_variants:
     input:
-        pileup=out("variants/{donor}/{contig}.pileup.bcf"),
-        reference=out("reference/genome.fa"),
-        ploidy=out("variants/{donor}.ploidy.txt"),
-        sexes=out("variants/{donor}.sexes.txt"),
+        pileup=path_of("pileup"),
+        reference=path_of("alignment_reference"),
+        ploidy=path_of("ploidy"),
+        sexes=path_of("sexes"),
     output:
-        temp(out("variants/{donor}/{contig}.bcf")),
+        bcf=temp(path_of("calls_part")),
+        versions=versions_of("call_variants", "{donor}.{contig}"),
     log:
         log_of("call_variants/{donor}.{contig}"),
     group:
@@ -74,19 +77,21 @@ rule call_variants:
     resources:
         mem_mb=1000,
         runtime=30,
+    params:
+        versions=versions_command("bcftools"),
     shell:
         "(bcftools call --multiallelic-caller --variants-only --annotate GQ --output-type u"
         " --ploidy-file {input.ploidy:q} --samples-file {input.sexes:q} {input.pileup:q}"
         " | bcftools norm --fasta-ref {input.reference:q} --multiallelics -both"
-        " --output-type b --output {output:q}) 2> {log:q}"
+        " --output-type b --output {output.bcf:q} && {params.versions}) 2> {log:q}"
 
 
 rule gather_variants:
     input:
-        expand(out("variants/{{donor}}/{contig}.bcf"), contig=GENOME_CONTIGS),
+        [path_of("calls_part", contig=contig) for contig in GENOME_CONTIGS],
     output:
-        vcf=out("variants/{donor}.vcf.gz"),
-        tbi=out("variants/{donor}.vcf.gz.tbi"),
+        vcf=path_of("donor_vcf"),
+        tbi=path_of("donor_vcf_index"),
     log:
         log_of("gather_variants/{donor}"),
     localrule: True
@@ -99,10 +104,10 @@ rule gather_variants:
 
 rule variant_stats:
     input:
-        vcf=out("variants/{donor}.vcf.gz"),
-        reference=out("reference/genome.fa"),
+        vcf=path_of("donor_vcf"),
+        reference=path_of("alignment_reference"),
     output:
-        out("qc/bcftools/{donor}.bcftools_stats.txt"),
+        path_of("variant_stats"),
     log:
         log_of("variant_stats/{donor}"),
     localrule: True
@@ -115,10 +120,10 @@ rule variant_stats:
 
 rule candidate_variants:
     input:
-        pileup=out("variants/{donor}/{contig}.pileup.bcf"),
-        reference=out("reference/genome.fa"),
+        pileup=path_of("pileup"),
+        reference=path_of("alignment_reference"),
     output:
-        temp(out("variants/{donor}/{contig}.candidates.bcf")),
+        temp(path_of("candidates_part")),
     log:
         log_of("candidate_variants/{donor}.{contig}"),
     group:
@@ -140,13 +145,14 @@ rule candidate_variants:
 
 rule annotate_candidates:
     input:
-        parts=expand(out("variants/{{donor}}/{contig}.candidates.bcf"), contig=GENOME_CONTIGS),
-        reference=out("reference/genome.fa"),
+        parts=[path_of("candidates_part", contig=contig) for contig in GENOME_CONTIGS],
+        reference=path_of("alignment_reference"),
         annotation=config["reference"]["annotation"],
     output:
-        vcf=out("variants/{donor}.candidates.vcf.gz"),
-        tbi=out("variants/{donor}.candidates.vcf.gz.tbi"),
-        table=out("variants/{donor}.candidates.tsv.gz"),
+        vcf=path_of("candidates_vcf"),
+        tbi=path_of("candidates_vcf_index"),
+        table=path_of("candidates_table"),
+        versions=versions_of("annotate_candidates", "{donor}"),
     log:
         log_of("annotate_candidates/{donor}"),
     benchmark:
@@ -157,6 +163,7 @@ rule annotate_candidates:
         mem_mb=memory_by_attempt(4000),
         runtime=60,
     params:
+        versions=versions_command("bcftools"),
         fields=CANDIDATE_FIELDS,
     shell:
         # csq without genotypes (--samples -) and one record at a time (--local-csq)
@@ -165,19 +172,20 @@ rule annotate_candidates:
         " --samples - --local-csq --output-type z --output {output.vcf:q}"
         " && bcftools index --tbi {output.vcf:q}"
         " && bcftools query --print-header --format {params.fields:q} {output.vcf:q}"
-        " | gzip -c > {output.table:q}) 2> {log:q}"
+        " | gzip -c > {output.table:q} && {params.versions}) 2> {log:q}"
 
 
 rule map_hotspots:
     input:
         hotspots=HOTSPOT_CATALOGUE,
         annotation=config["reference"]["annotation"],
-        reference=out("reference/genome.fa"),
-        fai=out("reference/genome.fa.fai"),
+        reference=path_of("alignment_reference"),
+        fai=path_of("alignment_reference_fai"),
     output:
-        entries=out("variants/hotspots/entries.tsv"),
-        alleles=out("variants/hotspots/alleles.tsv"),
-        positions=out("variants/hotspots/positions.tsv"),
+        entries=path_of("hotspot_entries"),
+        alleles=path_of("hotspot_alleles"),
+        positions=path_of("hotspot_positions"),
+        versions=versions_of("map_hotspots", "catalogue"),
     log:
         log_of("map_hotspots/map"),
     conda:
@@ -193,10 +201,11 @@ rule genotype_hotspots:
     input:
         bams=bams_of_donor,
         bais=bais_of_donor,
-        reference=out("reference/genome.fa"),
-        positions=out("variants/hotspots/positions.tsv"),
+        reference=path_of("alignment_reference"),
+        positions=path_of("hotspot_positions"),
     output:
-        out("variants/{donor}.hotspots.tsv"),
+        table=path_of("hotspot_pileup"),
+        versions=versions_of("genotype_hotspots", "{donor}"),
     log:
         log_of("genotype_hotspots/{donor}"),
     conda:
@@ -205,6 +214,7 @@ rule genotype_hotspots:
         mem_mb=1000,
         runtime=30,
     params:
+        versions=versions_command("bcftools"),
         min_mapq=config["params"]["mpileup"]["min_mapq"],
         min_baseq=config["params"]["mpileup"]["min_baseq"],
         max_depth=config["params"]["mpileup"]["max_depth"],
@@ -217,7 +227,7 @@ rule genotype_hotspots:
         " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth {params.max_depth}"
         " --output-type u {input.bams:q}"
         " | bcftools query --print-header --format {params.fields:q};"
-        " fi > {output:q}) 2> {log:q}"
+        " fi > {output.table:q} && {params.versions}) 2> {log:q}"
 
 
 rule classify_variants:
@@ -225,17 +235,16 @@ rule classify_variants:
         unpack(variant_classification_inputs),
         hotspots=HOTSPOT_CATALOGUE,
         cancer_genes=CANCER_GENES,
-        hotspot_entries=out("variants/hotspots/entries.tsv"),
-        hotspot_alleles=out("variants/hotspots/alleles.tsv"),
+        hotspot_entries=path_of("hotspot_entries"),
+        hotspot_alleles=path_of("hotspot_alleles"),
     output:
-        findings=out("findings/{line}/acquired_variants.json"),
-        table=out("findings/{line}/acquired_variants.tsv"),
+        findings=findings_of("{line}", "acquired_variants"),
+        table=path_of("findings_table", sample="{line}", check="acquired_variants"),
+        versions=versions_of("classify_variants", "{line}"),
     log:
         log_of("classify_variants/{line}"),
     benchmark:
         benchmark_of("classify_variants/{line}")
-    wildcard_constraints:
-        line=LINE_PATTERN,
     conda:
         "../envs/python.yaml"
     resources:
@@ -246,5 +255,6 @@ rule classify_variants:
         parental=parental_of_line,
         sex=sex_of_line,
         settings=config["variants"],
+        genome=GENOME_PARAMS,
     script:
         "../scripts/classify_variants.py"

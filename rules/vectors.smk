@@ -6,14 +6,14 @@ VECTORS = config["vectors"]
 
 rule vector_evidence:
     input:
-        bam=out("alignments/{sample}.bam"),
-        bai=out("alignments/{sample}.bam.bai"),
-        reference=out("reference/genome.fa"),
-        fai=out("reference/genome.fa.fai"),
+        bam=path_of("bam"),
+        bai=path_of("bai"),
+        reference=path_of("alignment_reference"),
+        fai=path_of("alignment_reference_fai"),
         annotation=REFERENCE["annotation"],
-        vectors=REFERENCE["vectors"] or [],
     output:
-        out("vectors/{sample}.evidence.json"),
+        evidence=path_of("vector_evidence"),
+        versions=versions_of("vector_evidence", "{sample}"),
     log:
         log_of("vectors/evidence.{sample}"),
     benchmark:
@@ -25,6 +25,7 @@ rule vector_evidence:
         runtime=scaled_runtime(minutes_per_gb=2, minimum=15),
     params:
         sample="{sample}",
+        vectors=VECTOR_CONTIGS,
         genes=VECTORS["transgene_genes"],
         min_mapq=VECTORS["min_mapq"],
         min_clip=VECTORS["min_clip"],
@@ -35,11 +36,12 @@ rule vector_evidence:
 
 rule vector_findings:
     input:
-        evidence=expand(out("vectors/{sample}.evidence.json"), sample=SAMPLES),
-        regions=expand(out("qc/mosdepth/{sample}.regions.bed.gz"), sample=SAMPLES),
+        evidence=[path_of("vector_evidence", sample=sample) for sample in SAMPLES],
+        regions=[path_of("mosdepth_regions", sample=sample) for sample in SAMPLES],
     output:
-        table=out("findings/cohort/vectors_mqc.tsv"),
-        findings=[findings_file(sample, "vectors") for sample in SAMPLES],
+        table=path_of("vectors_mqc"),
+        findings=[findings_of(sample, "vectors") for sample in SAMPLES],
+        versions=versions_of("vector_findings", "cohort"),
     log:
         log_of("vectors/findings"),
     localrule: True
@@ -49,8 +51,9 @@ rule vector_findings:
         mem_mb=1000,
         runtime=15,
     params:
-        samples=samples[["donor", "parental", "sex"]].to_dict("index"),
-        min_reads=VECTORS["min_reads"],
-        min_junction_reads=VECTORS["min_junction_reads"],
+        samples=SAMPLES,
+        sheet=SHEET,
+        settings=VECTORS,
+        genome=GENOME_PARAMS,
     script:
         "../scripts/vectors_findings.py"

@@ -3,19 +3,22 @@
 Writes the contig list as JSON; exits with a one-line message per problem.
 """
 
-import json
 import sys
 
-from ipscqc.reference import bed_contigs, check_contigs, fasta_contigs, gff3_contigs
-from ipscqc.snake import log_stderr_to
+from ipscqc.contract import write_json
+from ipscqc.readers.bed import bed_contigs
+from ipscqc.readers.fasta import fasta_contigs
+from ipscqc.readers.gff3 import annotation_contigs
+from ipscqc.reference import check_contigs
+from ipscqc.snake import run
 
 
-def main(inputs, output) -> None:
+def main(inputs, outputs, params) -> None:
     genome = fasta_contigs(inputs.fasta)
     vectors = fasta_contigs(inputs.vectors) if inputs.vectors else []
     problems = check_contigs(
         genome,
-        gff3_contigs(inputs.annotation),
+        annotation_contigs(inputs.annotation),
         str(inputs.annotation),
         vectors,
         str(inputs.vectors),
@@ -24,11 +27,8 @@ def main(inputs, output) -> None:
     )
     if problems:
         sys.exit("reference check failed:\n" + "\n".join(problems))
-    with open(output[0], "w") as handle:
-        json.dump({"genome": genome, "vectors": vectors}, handle, indent=1)
-        handle.write("\n")
+    write_json(outputs[0], {"genome": genome, "vectors": vectors})
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

@@ -1,14 +1,14 @@
 """Entry point of rule cohort_summary: one row per line from the gate's decisions."""
 
-from ipscqc.findings import read_json, write_atomic
-from ipscqc.gate import cohort_summary_tsv
-from ipscqc.snake import log_stderr_to
+from ipscqc.contract import write_atomic
+from ipscqc.gate.cohort import cohort_summary_tsv
+from ipscqc.gate.evaluate import read_gate
+from ipscqc.snake import run
 
 
 def main(inputs, outputs, params):
-    write_atomic(outputs[0], cohort_summary_tsv([read_json(path) for path in inputs.gates]))
+    write_atomic(outputs[0], cohort_summary_tsv([read_gate(path) for path in inputs.gates]))
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

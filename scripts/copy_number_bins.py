@@ -1,8 +1,10 @@
-"""GC and N content of the depth bins of the reference genome (copy-number check)."""
+"""Entry point of rule copy_number_bins: GC and N content of the depth bins of the
+reference genome's analysed chromosomes (those of the centromere BED)."""
 
-from ipscqc.copy_number import bin_composition, read_bed
-from ipscqc.reference import fasta_contigs
-from ipscqc.snake import log_stderr_to
+from ipscqc.copynumber.signal import bin_composition
+from ipscqc.readers.bed import read_bed
+from ipscqc.readers.fasta import fasta_contigs
+from ipscqc.snake import run
 
 
 def main(inputs, outputs, params):
@@ -16,5 +18,4 @@ def main(inputs, outputs, params):
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

@@ -1,21 +1,22 @@
-"""Entry point of rule gate: the release decision of one line, from findings files only."""
+"""Entry point of rule gate: the release decision of one line, from its findings files
+(named inputs, one per check, and its parental's read QC) only."""
 
-from ipscqc.findings import write_json
-from ipscqc.gate import gate_line
-from ipscqc.snake import log_stderr_to
+from ipscqc.gate.evaluate import gate_line, write_gate
+from ipscqc.snake import run
 
 
 def main(inputs, outputs, params):
+    named = dict(inputs.items())
     decision = gate_line(
         params.line,
         params.parental or None,
-        params.findings_dir,
+        {check: named[check] for check in params.checks if check in named},
         dict(params.thresholds),
         donor=params.donor,
+        parental_read_qc_path=named.get("parental_read_qc"),
     )
-    write_json(outputs[0], decision)
+    write_gate(outputs[0], decision)
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

@@ -4,14 +4,15 @@ and an alleles table (for bcftools call -C alleles -T)."""
 
 import sys
 
-from ipscqc.identity import select_sites
-from ipscqc.snake import log_stderr_to
+from ipscqc.genome import GenomeModel
+from ipscqc.relatedness import select_sites
+from ipscqc.snake import run
 
 
 def main(inputs, outputs, params):
     sites = select_sites(
         list(inputs.sources),
-        inputs.fai,
+        GenomeModel.of(**params.genome),
         min_qual=params.min_qual,
         max_sites=params.max_sites,
     )
@@ -39,5 +40,4 @@ def write_sites(sites, vcf_path, alleles_path):
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

@@ -6,8 +6,8 @@ inputs give the same record wherever the results are written.
 """
 
 from ipscqc.certificate import file_record
-from ipscqc.findings import write_json
-from ipscqc.snake import log_stderr_to
+from ipscqc.contract import write_json
+from ipscqc.snake import run
 
 
 def main(inputs, outputs, params):
@@ -29,5 +29,4 @@ def main(inputs, outputs, params):
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

@@ -3,14 +3,16 @@
 import sys
 
 import pysam
-from ipscqc.hotspots import map_hotspots, pileup_positions, read_gff3_transcripts, read_hotspots
-from ipscqc.reference import fasta_contigs
-from ipscqc.snake import log_stderr_to
+from ipscqc.hotspots import map_hotspots, pileup_positions, read_hotspots
+from ipscqc.readers.fasta import fasta_contigs
+from ipscqc.readers.gff3 import read_annotation
+from ipscqc.snake import run
 
 
 def main(inputs, outputs, params):
     catalogue = read_hotspots(inputs.hotspots)
-    transcripts = read_gff3_transcripts(inputs.annotation, genes=set(catalogue["gene"]))
+    annotation = read_annotation(inputs.annotation, gene_names=set(catalogue["gene"]))
+    transcripts = annotation.coding_transcripts()
     with pysam.FastaFile(inputs.reference) as fasta:
         entries, alleles = map_hotspots(catalogue, transcripts, fasta.fetch)
     positions = pileup_positions(entries, fasta_contigs(inputs.reference))
@@ -22,5 +24,4 @@ def main(inputs, outputs, params):
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

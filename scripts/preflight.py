@@ -19,16 +19,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ipscqc.findings import write_json
-from ipscqc.preflight import (
-    bed_problems,
-    csq_problems,
-    fai_lengths,
-    fastp_problems,
-    fastq_pair_problems,
-    trimmed_read_problems,
-)
-from ipscqc.snake import log_stderr_to
+from ipscqc.contract import write_json
+from ipscqc.fastq import fastq_pair_problems
+from ipscqc.preflight import bed_problems, csq_problems, fastp_problems, trimmed_read_problems
+from ipscqc.readers.fasta import fai_lengths
+from ipscqc.snake import run
 
 EMPTY_VCF_HEADER = "##fileformat=VCFv4.2\n"
 EMPTY_VCF_COLUMNS = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
@@ -109,5 +104,4 @@ def main(inputs, output, params) -> None:
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

@@ -1,13 +1,14 @@
 """Entry point of rule certificate: the release certificate of one line."""
 
 from ipscqc.certificate import build_certificate, now_iso, project_version
-from ipscqc.findings import read_json, write_json
-from ipscqc.snake import log_stderr_to
+from ipscqc.contract import read_json, write_json
+from ipscqc.gate.evaluate import read_gate
+from ipscqc.snake import run
 
 
 def main(inputs, outputs, params):
     certificate = build_certificate(
-        read_json(inputs.gate),
+        read_gate(inputs.gate),
         read_json(inputs.line),
         read_json(inputs.parental[0]) if inputs.parental else None,
         read_json(inputs.reference),
@@ -20,5 +21,4 @@ def main(inputs, outputs, params):
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

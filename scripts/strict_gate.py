@@ -7,7 +7,7 @@ Run by rule strict (`snakemake strict`) and by bin/gate-strict; usable alone:
 import sys
 from pathlib import Path
 
-from ipscqc.gate import read_cohort_summary, strict_failures
+from ipscqc.gate.cohort import read_cohort_summary, strict_failures
 
 
 def check(summary_path) -> int:

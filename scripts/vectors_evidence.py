@@ -1,32 +1,17 @@
-"""Vector and transgene read evidence of one sample: reads and depth on each vector
-decoy contig, and reads joining exons of the reprogramming genes without introns."""
+"""Entry point of rule vector_evidence: reads and depth on each vector decoy contig of
+one sample, and reads joining exons of the reprogramming genes without introns."""
 
-from ipscqc.findings import write_json
-from ipscqc.reference import fasta_contigs
-from ipscqc.snake import log_stderr_to
-from ipscqc.vectors import read_gene_models, scan_bam
-
-
-def decoy_lengths(fai_path: str, vectors_fasta: str | None) -> dict[str, int]:
-    """Lengths of the decoy contigs (the vector FASTA's contigs) from the reference .fai."""
-    if not vectors_fasta:
-        return {}
-    names = set(fasta_contigs(vectors_fasta))
-    lengths = {}
-    with open(fai_path) as handle:
-        for line in handle:
-            name, length = line.split("\t")[:2]
-            if name in names:
-                lengths[name] = int(length)
-    return lengths
+from ipscqc.contract import write_json
+from ipscqc.readers.fasta import fai_lengths
+from ipscqc.readers.gff3 import read_annotation
+from ipscqc.snake import run
+from ipscqc.vectors import gene_models, scan_bam
 
 
 def main(inputs, outputs, params):
-    vectors = inputs.get("vectors") or ""  # one path, or an empty list without vectors
-    if not isinstance(vectors, str):
-        vectors = vectors[0] if len(vectors) else ""
-    decoys = decoy_lengths(inputs.fai, vectors or None)
-    genes = read_gene_models(inputs.annotation, params.genes)
+    lengths = fai_lengths(inputs.fai)
+    decoys = {name: lengths[name] for name in params.vectors}
+    genes = gene_models(read_annotation(inputs.annotation, gene_names=set(params.genes)))
     evidence = scan_bam(
         inputs.bam,
         inputs.reference,
@@ -37,9 +22,8 @@ def main(inputs, outputs, params):
         anchor=params.anchor,
     )
     evidence["sample"] = params.sample
-    write_json(outputs[0], evidence)
+    write_json(outputs.evidence, evidence)
 
 
 if "snakemake" in globals():
-    log_stderr_to(snakemake.log[0])  # noqa: F821
-    main(snakemake.input, snakemake.output, snakemake.params)  # noqa: F821
+    run(main, snakemake)  # noqa: F821

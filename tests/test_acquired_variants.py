@@ -9,37 +9,45 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from ipscqc.acquired_variants import (
-    LineInputs,
-    Thresholds,
-    add_clonality,
-    assign_tiers,
-    candidate_sites,
-    classify,
-    copy_number_at,
-    hotspot_matches,
-    hotspot_results,
-    hotspot_sites,
-    merge_hotspots,
-    min_detectable_af,
-    normalise_allele,
-    read_query_table,
-    site_table,
-    summarise,
-)
 from ipscqc.annotation import annotate, protein_change, worst_prediction
+from ipscqc.checks.acquired_variants import (
+    SPEC,
+    AcquiredVariantsInputs,
+    AcquiredVariantsSettings,
+    analyse,
+    site_table,
+)
+from ipscqc.contract import validation_problems
+from ipscqc.genome import GenomeModel
 from ipscqc.hotspots import (
     CatalogueError,
     map_hotspots,
     parse_protein_change,
     pileup_positions,
-    read_gff3_transcripts,
     read_hotspots,
     reverse_complement,
     translate_codon,
 )
+from ipscqc.readers.bcftools_query import read_query_table
+from ipscqc.readers.gff3 import read_annotation
+from ipscqc.variants.classify import (
+    Thresholds,
+    add_clonality,
+    assign_tiers,
+    classify,
+    copy_number_at,
+    hotspot_matches,
+)
+from ipscqc.variants.detection import min_detectable_af
+from ipscqc.variants.sites import candidate_sites, hotspot_sites, merge_hotspots, normalise_allele
 
 TH = Thresholds(error_rate=0.002)
+GENOME = GenomeModel.of("GRCh38", ["chr1", "chrX", "chrY"])
+
+
+def read_gff3_transcripts(path):
+    return read_annotation(path).coding_transcripts()
+
 
 # ------------------------------------------------------------------ synthetic genome
 # chr1: 600 bp. One minus-strand gene GENEM with two coding exons whose protein is
@@ -445,7 +453,7 @@ def test_clonality_with_sex_and_copy_number():
     )
     classified = classify(rows, TH, True)
     segments = pd.DataFrame({"chrom": ["chr1"], "start": [4000], "end": [6000], "copy_number": [3]})
-    copies = copy_number_at(classified, "male", segments)
+    copies = copy_number_at(classified, "male", GENOME, segments)
     assert copies.tolist() == [2, 2, 1, 3]
     labelled = add_clonality(classified, copies, TH.clonal_max_p)
     assert labelled["clonality"].tolist() == ["clonal", "subclonal", "clonal", "clonal"]
@@ -553,10 +561,11 @@ def _line_inputs(tmp_path, parental="P"):
         "\t[9]L:AD\t[10]L:ADF\t[11]L:ADR\t[12]L:DP\n"
         "chr1\t100\tC\tT,<*>\t30,0,0\t15,0,0\t15,0,0\t30\t24,6,0\t12,3,0\t12,3,0\t30\n"
     )
-    return LineInputs(
+    return AcquiredVariantsInputs(
         line="L",
         parental=parental,
         sex="female",
+        genome=GENOME,
         candidates=candidates,
         hotspot_pileup=read_query_table(pileup_path),
         hotspot_entries=entries,
@@ -576,18 +585,19 @@ def test_whole_line_paired(tmp_path):
     assert sites["class"].tolist() == ["acquired", "inherited"]
     assert sites.loc[0, "tier"] == "oncogenic_hotspot"
     assert sites.loc[0, "clonality"] == "subclonal"
-    hotspots = hotspot_results(sites, inputs.hotspot_entries, TH, 0.002)
-    summary = summarise(sites, hotspots, inputs, TH, max_items=10)
-    metrics = summary["metrics"]
+    result = analyse(inputs, AcquiredVariantsSettings(TH, max_items=10))
+    assert validation_problems(result.document(), SPEC) == []
+    metrics = result.metrics
     assert metrics["acquired_count"] == 1 and metrics["acquired_hotspot_count"] == 1
     assert metrics["worst_acquired_tier"] == "oncogenic_hotspot"
     assert metrics["hotspots_checked"] == 1 and metrics["hotspots_unmapped"] == 1
     assert metrics["max_hotspot_af"] == pytest.approx(0.2)
     assert metrics["inherited_count"] == 1
-    kinds = [item["kind"] for item in summary["items"]]
+    kinds = [item["kind"] for item in result.items]
     assert kinds == ["variant", "hotspot"]  # the unmapped KRAS entry is a note
-    assert any("KRAS G12 (gene_not_in_annotation)" in note for note in summary["notes"])
-    assert summary["items"][0]["protein_change"] == "p.R273H"
+    assert any("KRAS G12 (gene_not_in_annotation)" in note for note in result.notes)
+    assert result.items[0]["protein_change"] == "p.R273H"
+    assert result.tables["sites"]["class"].tolist() == ["acquired", "inherited"]
 
 
 def test_whole_line_only_mode(tmp_path):
@@ -595,9 +605,10 @@ def test_whole_line_only_mode(tmp_path):
     sites = site_table(inputs, TH)
     assert sites["class"].tolist() == ["unclassified", "unclassified"]
     assert sites["parental_depth"].isna().all()
-    hotspots = hotspot_results(sites, inputs.hotspot_entries, TH, 0.002)
-    summary = summarise(sites, hotspots, inputs, TH, max_items=10)
-    assert summary["metrics"]["acquired_count"] is None
-    assert summary["metrics"]["unclassified_flagged_count"] == 1
-    assert summary["metrics"]["hotspots_detected"] == 1
-    assert any("Line-only" in note for note in summary["notes"])
+    result = analyse(inputs, AcquiredVariantsSettings(TH, max_items=10))
+    assert validation_problems(result.document(), SPEC) == []
+    assert result.metrics["acquired_count"] is None
+    assert result.metrics["unclassified_flagged_count"] == 1
+    assert result.metrics["hotspots_detected"] == 1
+    assert result.adequacy["parental_median_depth"] is None
+    assert any("Line-only" in note for note in result.notes)

@@ -65,21 +65,21 @@ def test_metrics_against_the_parental_name_the_source():
     # the homozygous sites come from the parental
     line_gt = np.where(alt / np.maximum(depth, 1) > 0.2, 1, own)
     third = rng.binomial(2, 0.3, own.size)
-    metrics, items, notes, adequacy = contamination_metrics(
+    metrics, items, notes = contamination_metrics(
         ref, alt, line_gt, depth, own, np.full(own.size, 30),
         {"D2_parental": other, "D3_parental": third},
         min_depth=10, min_sites=100,
     )  # fmt: skip
     assert metrics["contamination_fraction"] == pytest.approx(0.1, abs=0.01)
     assert metrics["contamination_source"] == "D2_parental"
-    assert adequacy["sites_used"] > 10_000
+    assert metrics["sites_used"] > 10_000
     assert {item["source"] for item in items} == {"D2_parental", "D3_parental", "population"}
 
 
 def test_clean_sample_is_near_zero_and_names_no_source():
     rng = np.random.default_rng(12)
     own, other, _, ref, alt = _mixture(rng, 10_000, 0.0)
-    metrics, _, _, _ = contamination_metrics(
+    metrics, _, _ = contamination_metrics(
         ref, alt, own, ref + alt, None, None, {"other": other},
         min_depth=10, min_sites=100,
     )  # fmt: skip
@@ -90,7 +90,7 @@ def test_clean_sample_is_near_zero_and_names_no_source():
 def test_too_few_sites_is_inconclusive():
     rng = np.random.default_rng(13)
     own, other, _, ref, alt = _mixture(rng, 50, 0.0)
-    metrics, _, notes, _ = contamination_metrics(
+    metrics, _, notes = contamination_metrics(
         ref, alt, own, ref + alt, None, None, {"other": other},
         min_depth=10, min_sites=1000,
     )  # fmt: skip
@@ -115,9 +115,33 @@ def test_heterozygous_sites_miscalled_homozygous_do_not_look_like_contamination(
 def test_a_single_other_individual_is_named_as_the_source():
     rng = np.random.default_rng(14)
     own, other, _, ref, alt = _mixture(rng, 10_000, 0.1)
-    metrics, _, _, _ = contamination_metrics(
+    metrics, _, _ = contamination_metrics(
         ref, alt, own, ref + alt, own, ref + alt, {"D2_parental": other},
         min_depth=10, min_sites=100,
     )  # fmt: skip
     assert metrics["contamination_fraction"] == pytest.approx(0.1, abs=0.01)
     assert metrics["contamination_source"] == "D2_parental"
+
+
+def test_findings_of_the_check_place_sites_in_adequacy():
+    from ipscqc.checks.contamination import (
+        SPEC,
+        ContaminationInputs,
+        ContaminationSettings,
+        SampleCounts,
+        analyse,
+    )
+    from ipscqc.contract import validation_problems
+
+    rng = np.random.default_rng(2)
+    n = 2000
+    gt = rng.choice([0, 2], n)
+    depth = np.full(n, 30)
+    alt = np.where(gt == 2, depth, 0)
+    counts = SampleCounts(depth - alt, alt, gt)
+    result = analyse(
+        ContaminationInputs("L1", None, counts, None, {}), ContaminationSettings(10, 100)
+    )
+    assert validation_problems(result.document(), SPEC) == []
+    assert result.adequacy == {"sites_used": n, "min_sites": 100}
+    assert result.metrics["contamination_fraction"] < 0.005

@@ -9,23 +9,21 @@ import pandas as pd
 import pysam
 import pytest
 from ipscqc import cn_figure
-from ipscqc.copy_number import (
-    Params,
-    analyse,
+from ipscqc.checks.copy_number import SPEC, CopyNumberInputs, analyse
+from ipscqc.contract import validation_problems
+from ipscqc.copynumber.calls import classify_scope, segments_for_findings
+from ipscqc.copynumber.model import (
     baf_log_likelihood,
-    bin_composition,
-    classify_scope,
-    density_mode,
-    depth_signal,
     expected_log2,
     expected_major_baf,
     fit_segment,
-    gc_expected,
-    read_bed,
-    read_gff3_genes,
-    read_het_sites,
-    segments_for_findings,
 )
+from ipscqc.copynumber.params import Params
+from ipscqc.copynumber.signal import bin_composition, density_mode, depth_signal, gc_expected
+from ipscqc.copynumber.sites import read_het_sites
+from ipscqc.genome import GenomeModel
+from ipscqc.readers.bed import read_bed
+from ipscqc.readers.gff3 import read_annotation
 from ipscqc.segmentation import change_points, merge_breaks, robust_sd, segments_from_breaks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,24 +123,38 @@ TOY_EVENTS = [
 ]
 
 
+GENOME = GenomeModel.of("toy", ["chr1", "chr12", "chr17", "chr18", "chr20", "chrX", "chrY"])
+
+
+class Result:
+    """A check's findings and the tables that ride along, as attributes."""
+
+    def __init__(self, findings):
+        self.findings = findings.document()
+        self.bins, self.sites = findings.tables["bins"], findings.tables["sites"]
+        self.segments, self.calls = findings.tables["segments"], findings.tables["calls"]
+        assert validation_problems(self.findings, SPEC) == []
+
+
 def run_synthetic(events, sex="female", parental=True, seed=3, **kwargs):
     rng = np.random.default_rng(seed)
     composition, line, parental_depth, sites = synthetic_sample(
         rng, CHROMOSOMES, events, sex=sex, **kwargs
     )
-    return analyse(
-        "L1",
-        "P1" if parental else "",
-        composition,
-        line,
-        parental_depth if parental else None,
-        sites,
-        CENTROMERES,
-        GENES,
-        RECURRENT,
-        sex,
-        Params(),
+    inputs = CopyNumberInputs(
+        sample="L1",
+        parental="P1" if parental else None,
+        sex=sex,
+        genome=GENOME,
+        composition=composition,
+        line_depth=line,
+        parental_depth=parental_depth if parental else None,
+        sites=sites,
+        centromeres=CENTROMERES,
+        genes=GENES,
+        recurrent=RECURRENT,
     )
+    return Result(analyse(inputs, Params()))
 
 
 # ------------------------------------------------------------------------ correction
@@ -170,7 +182,7 @@ def test_depth_signal_paired_male_x_and_a_gain():
     composition, line, parental, _ = synthetic_sample(
         rng, CHROMOSOMES, [("chr12", 0, 2_000_000, 3, 2, 1.0)], sex="male"
     )
-    bins, sex = depth_signal(composition, line, parental, "unknown", Params())
+    bins, sex = depth_signal(composition, line, parental, "unknown", Params(), GENOME)
     assert sex == "male"  # inferred from the parental's chrX depth
     used = bins[bins["used"]]
     assert used["chrom"].eq("chrX").sum() > 1500  # chrX kept despite half depth
@@ -183,7 +195,7 @@ def test_depth_signal_paired_male_x_and_a_gain():
 def test_line_gc_model_is_refitted_away_from_a_low_gc_trisomy(monkeypatch):
     """A trisomy of a low-GC chromosome inflates the line's low-GC strata; fitted on all
     bins, the GC model then pushes copy-neutral low-GC bins below zero."""
-    from ipscqc import copy_number
+    from ipscqc.copynumber import signal as copy_number
 
     rng = np.random.default_rng(5)
     layout = [("chr1", 3_000_000, 0.3, 0.55), ("chr12", 1_500_000, 0.3, 0.40),
@@ -203,7 +215,7 @@ def test_line_gc_model_is_refitted_away_from_a_low_gc_trisomy(monkeypatch):
     parental = coordinates.assign(depth=rng.poisson(20 * parental_bias * 6.67) / 6.67)
 
     def signal():
-        bins, _ = depth_signal(composition, line, parental, "female", Params())
+        bins, _ = depth_signal(composition, line, parental, "female", Params(), GENOME)
         used = bins[bins["used"]]
         low_gc = used[used["chrom"].ne("chr12") & (used["gc"] < 0.36)]["log2"].median()
         return low_gc, used[used["chrom"].eq("chr12")]["log2"].median()
@@ -219,7 +231,7 @@ def test_line_gc_model_is_refitted_away_from_a_low_gc_trisomy(monkeypatch):
 def test_depth_signal_line_only_uses_the_expected_copies_of_chrx():
     rng = np.random.default_rng(2)
     composition, line, _, _ = synthetic_sample(rng, CHROMOSOMES, [], sex="male")
-    bins, _ = depth_signal(composition, line, None, "male", Params())
+    bins, _ = depth_signal(composition, line, None, "male", Params(), GENOME)
     by_chrom = bins[bins["used"]].groupby("chrom")["log2"].median()
     assert by_chrom["chrX"] == pytest.approx(0, abs=0.03)
     assert by_chrom["chr20"] == pytest.approx(0, abs=0.03)
@@ -230,7 +242,7 @@ def test_bins_with_ns_or_no_parental_reads_are_not_used():
     composition, line, parental, _ = synthetic_sample(rng, {"chr1": 200_000}, [])
     composition.loc[10, "n_fraction"] = 0.5
     parental.loc[20, "depth"] = 0.0
-    bins, _ = depth_signal(composition, line, parental, "female", Params())
+    bins, _ = depth_signal(composition, line, parental, "female", Params(), GENOME)
     assert not bins.loc[10, "used"] and not bins.loc[20, "used"]
     assert bins["used"].sum() >= 195
 
@@ -506,7 +518,7 @@ def test_gff3_genes_are_read_half_open(tmp_path):
         "chr1\tx\tgene\t101\t200\t.\t+\t.\tID=gene:G1;Name=ALPHA;biotype=protein_coding\n"
         "chr1\tx\tmRNA\t101\t200\t.\t+\t.\tID=transcript:T1;Parent=gene:G1\n"
     )
-    genes = read_gff3_genes(str(gff))
+    genes = read_annotation(str(gff)).genes_table()
     assert genes.to_dict("records") == [
         {"chrom": "chr1", "start": 100, "end": 200, "name": "ALPHA"}
     ]

@@ -18,7 +18,9 @@ import pytest
 import yaml
 from conftest import run_workflow
 from ipscqc.certificate import without_date
-from ipscqc.gate import FAIL, INCONCLUSIVE, LINE_CHECKS, PASS, read_cohort_summary
+from ipscqc.checks import CHECKS as LINE_CHECKS
+from ipscqc.gate import FAIL, INCONCLUSIVE, PASS
+from ipscqc.gate.cohort import read_cohort_summary
 
 pytestmark = pytest.mark.e2e
 
@@ -132,6 +134,24 @@ def test_swapped_line_fails_on_identity_and_sex(toy_run, gates):
     assert declared["values"]["best_match_donor"] in planted["swap"]
 
 
+def test_every_findings_and_gate_file_validates_against_its_schema(toy_run, gates):
+    from ipscqc.checks import spec_of
+    from ipscqc.contract import validation_problems
+    from ipscqc.gate.evaluate import gate_problems
+
+    checked = 0
+    for sample in toy_run.truth["samples"]:
+        for path in sorted((toy_run.results / "findings" / sample).glob("*.json")):
+            document = json.loads(path.read_text())
+            assert validation_problems(document, spec_of(path.stem)) == [], path
+            assert document["not_assessed"] is None, path
+            checked += 1
+    lines = [s for s, info in toy_run.truth["samples"].items() if info["role"] == "line"]
+    assert checked == 7 * len(lines) + 6 * (len(toy_run.truth["samples"]) - len(lines))
+    for line, gate in gates.items():
+        assert gate_problems(gate) == [], line
+
+
 def test_cohort_summary_has_one_row_per_line(toy_run, gates):
     rows = read_cohort_summary((toy_run.results / "gate" / "cohort_summary.tsv").read_text())
     assert [row["line"] for row in rows] == sorted(gates)
@@ -177,10 +197,13 @@ def test_certificates_name_decisions_checksums_and_versions(toy_run, gates):
         reference = certificate["inputs"]["reference"]
         assert reference["fasta"]["sha256"] == sha256(toy_run.toy_data / "reference/genome.fa")
         assert reference["annotation"]["sha256"]
-        tools = certificate["software"]["tools"]
-        for tool in ("bwa", "samtools", "bcftools", "fastp", "mosdepth", "multiqc"):
-            assert tools[tool], tool
-        assert certificate["software"]["python"]["snakemake"]
+        software = certificate["software"]
+        for tool in ("bwa", "samtools", "bcftools", "fastp", "mosdepth", "snakemake", "pandas"):
+            assert software["tools"][tool], tool
+        # each from the jobs that ran it, one version each in this run
+        assert software["steps"]["align"]["bwa"] == software["tools"]["bwa"]
+        assert software["steps"]["copy_number"]["pandas"] == software["tools"]["pandas"]
+        assert software["conflicts"] == []
         assert certificate["pipeline"]["version"]
         assert len(certificate["config_digest"]["sha256"]) == 64
         assert certificate["issued"]
@@ -307,7 +330,7 @@ GATE_RULES = (
     "certificate",
     "sample_checksums",
     "reference_checksums",
-    "software_versions",
+    "gather_versions",
 )
 
 
@@ -350,7 +373,7 @@ def test_a_second_run_gives_the_same_certificates_apart_from_the_date(toy_run):
             "--forcerun",
             "sample_checksums",
             "reference_checksums",
-            "software_versions",
+            "gather_versions",
             "gate",
             "certificate",
             "--",

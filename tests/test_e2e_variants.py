@@ -12,7 +12,8 @@ import math
 import pandas as pd
 import pysam
 import pytest
-from ipscqc.acquired_variants import candidate_sites, normalise_allele, read_query_table
+from ipscqc.readers.bcftools_query import read_query_table
+from ipscqc.variants.sites import candidate_sites, normalise_allele
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -8,22 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ipscqc.gate import (
-    FAIL,
-    FIELDS,
-    INCONCLUSIVE,
-    ITEM_FIELDS,
-    LINE_CHECKS,
-    PASS,
-    REVIEW,
-    RULES,
-    cohort_summary_tsv,
-    evaluate_check,
-    gate_line,
-    read_cohort_summary,
-    strict_failures,
-    worst,
-)
+from ipscqc.checks import CHECKS, spec_of
+from ipscqc.contract import findings
+from ipscqc.gate import FAIL, INCONCLUSIVE, PASS, REVIEW, worst
+from ipscqc.gate.cohort import cohort_summary_tsv, read_cohort_summary, strict_failures
+from ipscqc.gate.evaluate import evaluate_check, gate_line, gate_problems
+from ipscqc.gate.rules import ITEM_SUMMARIES, RULES
+
+LINE_CHECKS = CHECKS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,16 +38,20 @@ def thresholds() -> dict:
 
 
 def envelope(check, sample, parental, metrics, adequacy=None, items=None):
-    return {
-        "check": check,
-        "sample": sample,
-        "parental": parental,
-        "mode": "paired" if parental else "line_only",
-        "adequacy": adequacy or {},
-        "metrics": metrics,
-        "items": items or [],
-        "notes": [],
-    }
+    """A complete findings document: the given numbers, every other declared one null."""
+    values = dict.fromkeys(m.name for m in spec_of(check).metrics)
+    values.update(metrics)
+    values.update(adequacy or {})
+    return findings(spec_of(check), sample, parental, values, items).document()
+
+
+def gate(line, parental, root: Path, thresholds, **options):
+    """gate_line on the findings files written under root (root/sample/check.json)."""
+    paths = {check: root / line / f"{check}.json" for check in CHECKS}
+    parental_read_qc = root / parental / "read_qc.json" if parental else None
+    return gate_line(
+        line, parental, paths, thresholds, parental_read_qc_path=parental_read_qc, **options
+    )
 
 
 GOOD_READ_QC = {
@@ -86,7 +82,7 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
                 "hotspots_undercovered": 1,
                 "min_detectable_af": 0.2,
             },
-            {"median_depth": 18, "parental_median_depth": 20},
+            {"median_depth": 18.0, "parental_median_depth": 20.0},
         ),
         "copy_number": envelope(
             "copy_number",
@@ -108,7 +104,6 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
             line,
             parental,
             {
-                "informative_sites": 5000,
                 "relatedness_to_parental": 0.98,
                 "concordance_to_parental": 0.99,
                 "matches_declared_donor": True,
@@ -116,6 +111,7 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
                 "best_match_donor": "D1",
                 "best_match_relatedness": 0.98,
             },
+            {"informative_sites": 5000},
         ),
         "sex": envelope(
             "sex",
@@ -133,7 +129,11 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
             },
         ),
         "contamination": envelope(
-            "contamination", line, parental, {"contamination_fraction": 0.003, "sites_used": 4000}
+            "contamination",
+            line,
+            parental,
+            {"contamination_fraction": 0.003},
+            {"sites_used": 4000},
         ),
         "vectors": envelope(
             "vectors",
@@ -180,12 +180,14 @@ def test_worst_orders_fail_above_inconclusive_above_review():
     assert worst([]) == INCONCLUSIVE  # nothing evaluated is never a pass
 
 
-def test_every_rule_has_a_documented_default_and_known_fields(thresholds):
+def test_every_rule_reads_numbers_its_check_declares_and_has_a_documented_default(thresholds):
     docs = (REPO / "docs/release_gate.md").read_text()
     for rule in RULES:
-        assert all(name in FIELDS for name in rule.fields), rule.id
-        assert all(name in FIELDS or name in ITEM_FIELDS for name in rule.shown), rule.id
-        assert FIELDS[rule.fields[0]][0] == rule.check, rule.id
+        spec = spec_of(rule.check)
+        assert all(spec.declares(name) for name in rule.fields), rule.id
+        assert all(
+            spec.declares(name) or (rule.check, name) in ITEM_SUMMARIES for name in rule.shown
+        ), rule.id
         if rule.kind == "number":
             assert rule.threshold_key in thresholds[rule.check], rule.id
         assert f"`{rule.id}`" in docs, f"{rule.id} is not documented in docs/release_gate.md"
@@ -195,7 +197,8 @@ def test_every_rule_has_a_documented_default_and_known_fields(thresholds):
 
 
 def test_clean_line_passes(findings_dir, thresholds):
-    result = gate_line("L1", "P1", findings_dir, thresholds, donor="D1")
+    result = gate("L1", "P1", findings_dir, thresholds, donor="D1")
+    assert gate_problems(result) == []
     assert result["decision"] == PASS, result["reasons"]
     assert result["reasons"] == []
     assert set(result["checks"]) == set(LINE_CHECKS)
@@ -205,7 +208,7 @@ def test_clean_line_passes(findings_dir, thresholds):
 @pytest.mark.parametrize("check", LINE_CHECKS)
 def test_missing_findings_file_is_inconclusive(findings_dir, thresholds, check):
     (findings_dir / "L1" / f"{check}.json").unlink()
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert result["decision"] == INCONCLUSIVE
     assert result["checks"][check]["status"] == INCONCLUSIVE
     assert "missing" in result["checks"][check]["reasons"][0]
@@ -214,15 +217,40 @@ def test_missing_findings_file_is_inconclusive(findings_dir, thresholds, check):
 @pytest.mark.parametrize("content", ["", "{not json", "[]", '{"check": "sex"}'])
 def test_unreadable_or_foreign_findings_are_inconclusive(findings_dir, thresholds, content):
     (findings_dir / "L1" / "copy_number.json").write_text(content)
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert result["checks"]["copy_number"]["status"] == INCONCLUSIVE
     assert result["decision"] == INCONCLUSIVE
+
+
+def test_hand_broken_findings_are_inconclusive_with_the_schema_message(findings_dir, thresholds):
+    documents = clean_line()
+    documents["copy_number"]["metrics"]["call_count"] = "none"  # not an integer
+    documents["copy_number"]["metrics"]["new_number"] = 1  # not declared
+    write_findings(findings_dir, "L1", documents)
+    result = gate("L1", "P1", findings_dir, thresholds)
+    assert result["decision"] == INCONCLUSIVE
+    (reason,) = result["checks"]["copy_number"]["reasons"]
+    assert reason.startswith("findings file copy_number.json does not validate:")
+    assert "metrics/call_count: 'none' is not valid" in reason
+    assert "'new_number' was unexpected" in reason
+
+
+def test_a_check_that_could_not_look_is_inconclusive_with_its_reason(findings_dir, thresholds):
+    from ipscqc.contract import null_findings
+
+    documents = clean_line()
+    reason = "a 20-gene panel cannot measure copy number"
+    documents["copy_number"] = null_findings(spec_of("copy_number"), "L1", "P1", reason).document()
+    write_findings(findings_dir, "L1", documents)
+    result = gate("L1", "P1", findings_dir, thresholds)
+    check = result["checks"]["copy_number"]
+    assert check["status"] == INCONCLUSIVE and check["reasons"] == [reason]
 
 
 def test_findings_of_another_sample_are_inconclusive(findings_dir, thresholds):
     other = clean_line(line="L2")["identity"]
     (findings_dir / "L1" / "identity.json").write_text(json.dumps(other))
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert result["checks"]["identity"]["status"] == INCONCLUSIVE
     assert "L2" in result["checks"]["identity"]["reasons"][0]
 
@@ -247,7 +275,7 @@ def test_missing_or_null_metric_is_inconclusive(findings_dir, thresholds, check,
     else:
         del documents[check]["metrics"][metric]
     write_findings(findings_dir, "L1", documents)
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert result["checks"][check]["status"] == INCONCLUSIVE
     assert result["decision"] == INCONCLUSIVE
     assert any(metric in reason for reason in result["checks"][check]["reasons"])
@@ -259,7 +287,7 @@ def test_a_fail_is_never_hidden_by_an_inconclusive(findings_dir, thresholds):
     documents["acquired_variants"]["metrics"]["max_hotspot_af"] = 0.2
     write_findings(findings_dir, "L1", documents)
     (findings_dir / "L1" / "vectors.json").unlink()
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert result["decision"] == FAIL
     assert result["checks"]["vectors"]["status"] == INCONCLUSIVE
     assert any("hotspot" in reason for reason in result["reasons"])
@@ -268,7 +296,7 @@ def test_a_fail_is_never_hidden_by_an_inconclusive(findings_dir, thresholds):
 def test_weak_parental_makes_paired_checks_inconclusive(findings_dir, thresholds):
     weak = dict(GOOD_READ_QC, mean_depth=4.0)
     write_findings(findings_dir, "P1", {"read_qc": envelope("read_qc", "P1", None, weak)})
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert result["parental_read_qc"]["status"] == INCONCLUSIVE
     for check in ("acquired_variants", "copy_number", "identity"):
         assert f"{check}.parental_read_qc" in rule_ids(result["checks"][check], INCONCLUSIVE)
@@ -278,7 +306,7 @@ def test_weak_parental_makes_paired_checks_inconclusive(findings_dir, thresholds
 
 def test_missing_parental_read_qc_is_inconclusive(findings_dir, thresholds):
     (findings_dir / "P1" / "read_qc.json").unlink()
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert result["checks"]["copy_number"]["status"] == INCONCLUSIVE
     assert result["decision"] == INCONCLUSIVE
 
@@ -292,7 +320,7 @@ def test_weak_parental_does_not_hide_a_fail(findings_dir, thresholds):
     documents = clean_line()
     documents["identity"]["metrics"]["matches_declared_donor"] = False
     write_findings(findings_dir, "L1", documents)
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert result["checks"]["identity"]["status"] == FAIL
     assert result["decision"] == FAIL
 
@@ -301,7 +329,7 @@ def test_findings_against_another_parental_are_inconclusive(findings_dir, thresh
     documents = clean_line()
     documents["copy_number"]["parental"] = "P9"
     write_findings(findings_dir, "L1", documents)
-    result = gate_line("L1", "P1", findings_dir, thresholds)
+    result = gate("L1", "P1", findings_dir, thresholds)
     assert "copy_number.parental" in rule_ids(result["checks"]["copy_number"], INCONCLUSIVE)
 
 
@@ -310,19 +338,19 @@ def test_a_check_that_does_not_use_the_parental_may_name_none(findings_dir, thre
     documents["contamination"]["parental"] = None
     documents["contamination"]["mode"] = "line_only"
     write_findings(findings_dir, "L1", documents)
-    assert gate_line("L1", "P1", findings_dir, thresholds)["decision"] == PASS
+    assert gate("L1", "P1", findings_dir, thresholds)["decision"] == PASS
 
 
 def test_line_only_mode_is_review_not_pass(tmp_path, thresholds):
     root = tmp_path / "findings"
     write_findings(root, "L1", clean_line(parental=None))
-    result = gate_line("L1", None, root, thresholds)
+    result = gate("L1", None, root, thresholds)
     assert result["decision"] == REVIEW
     for check in ("acquired_variants", "copy_number", "identity"):
         assert result["checks"][check]["status"] == REVIEW
     assert result["checks"]["vectors"]["status"] == PASS  # transgene rule needs no parental
     strict = dict(thresholds, line_only_status=INCONCLUSIVE)
-    assert gate_line("L1", None, root, strict)["decision"] == INCONCLUSIVE
+    assert gate("L1", None, root, strict)["decision"] == INCONCLUSIVE
 
 
 # ---------------------------------------------------------------- single rules
@@ -331,8 +359,7 @@ def test_line_only_mode_is_review_not_pass(tmp_path, thresholds):
 def check_with(check, thresholds, **metrics):
     document = copy.deepcopy(clean_line()[check])
     for name, value in metrics.items():
-        section = "adequacy" if name in document["adequacy"] else "metrics"
-        document[section][name] = value
+        document[spec_of(check).metric(name).section][name] = value
     return evaluate_check(check, document, None, thresholds, "P1", None)
 
 
@@ -438,9 +465,9 @@ def test_wrong_types_are_inconclusive(thresholds):
 
 
 def test_cohort_summary_round_trip_and_strict_mode(findings_dir, thresholds):
-    passing = gate_line("L1", "P1", findings_dir, thresholds, donor="D1")
+    passing = gate("L1", "P1", findings_dir, thresholds, donor="D1")
     (findings_dir / "L1" / "sex.json").unlink()
-    inconclusive = dict(gate_line("L1", "P1", findings_dir, thresholds), line="L2")
+    inconclusive = dict(gate("L1", "P1", findings_dir, thresholds), line="L2")
     text = cohort_summary_tsv([inconclusive, passing])
     rows = read_cohort_summary(text)
     assert [row["line"] for row in rows] == ["L1", "L2"]

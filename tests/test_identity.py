@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ipscqc.identity import (
-    CohortGenotypes,
-    individuals,
-    load_cohort_vcf,
-    pair_statistics,
-    pairwise_table,
-    relatedness_heatmap,
-    representatives,
-)
-from ipscqc.identity import identity_metrics as metrics_of
+from ipscqc.checks.identity import SPEC, IdentityInputs, IdentitySettings, analyse
+from ipscqc.contract import validation_problems
+from ipscqc.mqc import relatedness_heatmap
+from ipscqc.readers.vcf import CohortGenotypes
+from ipscqc.readers.vcf import read_cohort_genotypes as load_cohort_vcf
+from ipscqc.relatedness import individuals, pair_statistics, pairwise_table, representatives
 
 THRESHOLDS = {"min_depth": 8, "min_informative_sites": 50, "same_min": 0.8, "related_min": 0.4}
+
+
+def metrics_of(sample, donor, parental, donors, pairs, min_informative_sites):
+    """(metrics + adequacy, items, notes) of the identity check of one sample."""
+    inputs = IdentityInputs(sample, parental or None, donor, pairs, np.full(10, 30))
+    result = analyse(inputs, IdentitySettings(min_informative_sites=min_informative_sites))
+    assert validation_problems(result.document(), SPEC) == []
+    return {**result.metrics, **result.adequacy}, result.items, result.notes
 
 
 def test_pair_statistics_by_hand():

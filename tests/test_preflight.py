@@ -1,4 +1,4 @@
-"""Unit tests of the pre-flight checks (scripts/ipscqc/preflight.py, scripts/preflight.py).
+"""Unit tests of the pre-flight checks (ipscqc.fastq, ipscqc.preflight, scripts/preflight.py).
 
 Each bad input is built in the test; every test asserts the one-line message the user
 sees. docs/hardening.md lists them, with the test that proves each one.
@@ -15,17 +15,14 @@ from pathlib import Path
 
 import pysam
 import pytest
+from ipscqc.fastq import BGZF_EOF, fastq_pair_problems, gzip_kind, quality_encoding
 from ipscqc.preflight import (
-    BGZF_EOF,
     alignment_header_problems,
     bam_reference_problems,
     bed_problems,
     config_problems,
     csq_problems,
     fastp_problems,
-    fastq_pair_problems,
-    gzip_kind,
-    quality_encoding,
     trimmed_read_problems,
 )
 from ipscqc.reference import check_contigs

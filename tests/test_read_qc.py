@@ -4,18 +4,24 @@ fastp 0.23 and mosdepth 0.3 write them)."""
 from __future__ import annotations
 
 import gzip
+import io
 
+import pandas as pd
 import pytest
-from ipscqc.read_qc import (
-    autosomes_of,
+from ipscqc.checks.read_qc import (
+    SPEC,
+    ReadQcInputs,
+    ReadQcSettings,
+    analyse,
     callable_fraction,
     duplicate_fraction,
     markdup_numbers,
-    mosdepth_mean_depth,
-    read_mosdepth_regions,
-    read_qc_metrics,
+    mean_depth,
     samtools_summary_numbers,
 )
+from ipscqc.contract import validation_problems
+from ipscqc.genome import GenomeModel
+from ipscqc.readers.mosdepth import read_regions
 
 STATS = (
     "# This file was produced by samtools stats\n"
@@ -57,12 +63,15 @@ def fastp(reads_before, reads_after, bases, q30_bases):
     }
 
 
-def test_autosomes_leave_out_sex_chromosomes_and_mitochondria():
-    assert autosomes_of(["chr1", "chr12", "chrX", "chrY", "chrM", "2", "X", "MT"]) == [
-        "chr1",
-        "chr12",
-        "2",
-    ]
+def summary_table():
+    return pd.read_csv(io.StringIO(SUMMARY), sep="\t", dtype={"chrom": str})
+
+
+def bins(rows):
+    return pd.DataFrame(rows, columns=["chrom", "start", "end", "depth"])
+
+
+GENOME = GenomeModel.of("GRCh38", ["chr1", "chr2", "chrX", "chrM", "chr1_KI270706v1_random"])
 
 
 def test_samtools_and_markdup_parsing():
@@ -77,22 +86,25 @@ def test_samtools_and_markdup_parsing():
 
 
 def test_mean_depth_is_length_weighted_over_autosomes_only():
-    # (20000 + 30000) / (1000 + 3000): the X and the vector decoy are left out
-    assert mosdepth_mean_depth(SUMMARY, ["chr1", "chr2"]) == pytest.approx(12.5)
-    assert mosdepth_mean_depth(SUMMARY, ["chr9"]) is None
+    # (20000 + 30000) / (1000 + 3000): the X, the "_region" row and the decoy are left out
+    assert mean_depth(summary_table(), GENOME.autosomes) == pytest.approx(12.5)
+    assert mean_depth(summary_table(), ["chr9"]) is None
 
 
 def test_callable_fraction_counts_autosomal_bins_at_min_depth():
-    bins = [
-        ("chr1", 0, 1000, 12.0),
-        ("chr1", 1000, 2000, 10.0),  # exactly the minimum counts
-        ("chr1", 2000, 3000, 9.99),
-        ("chr2", 0, 1000, 0.0),
-        ("chrX", 0, 1000, 50.0),  # not autosomal
-    ]
-    fraction, count = callable_fraction(bins, ["chr1", "chr2"], 10)
+    regions = bins(
+        [
+            ("chr1", 0, 1000, 12.0),
+            ("chr1", 1000, 2000, 10.0),  # exactly the minimum counts
+            ("chr1", 2000, 3000, 9.99),
+            ("chr2", 0, 1000, 0.0),
+            ("chrX", 0, 1000, 50.0),  # not autosomal
+            ("chr1_KI270706v1_random", 0, 1000, 50.0),  # unplaced: not a primary autosome
+        ]
+    )
+    fraction, count = callable_fraction(regions, GENOME.autosomes, 10)
     assert count == 4 and fraction == pytest.approx(0.5)
-    assert callable_fraction([], ["chr1"], 10) == (None, 0)
+    assert callable_fraction(bins([]), ["chr1"], 10) == (None, 0)
 
 
 def test_read_qc_metrics_of_two_units(tmp_path):
@@ -100,9 +112,11 @@ def test_read_qc_metrics_of_two_units(tmp_path):
     with gzip.open(regions, "wt") as handle:
         handle.write("chr1\t0\t1000\t20.5\nchr2\t0\t1000\t3.0\nchrX\t0\t1000\t5\n")
     reports = {"L002": fastp(600, 500, 75_000, 60_000), "L001": fastp(600, 550, 80_000, 76_000)}
-    adequacy, metrics, items = read_qc_metrics(
-        reports, STATS, MARKDUP, SUMMARY, read_mosdepth_regions(regions), ["chr1", "chr2"], 10
+    inputs = ReadQcInputs(
+        "S1", "P1", reports, STATS, MARKDUP, summary_table(), read_regions(regions), GENOME
     )
+    result = analyse(inputs, ReadQcSettings(10))
+    metrics, adequacy, items = result.metrics, result.adequacy, result.items
     assert metrics == {
         "reads_after_trimming": 1050,
         "q30_fraction": pytest.approx(136_000 / 155_000),
@@ -113,8 +127,13 @@ def test_read_qc_metrics_of_two_units(tmp_path):
     }
     assert adequacy == {"autosomal_bins": 2, "callable_min_depth": 10}
     assert [item["unit"] for item in items] == ["L001", "L002"]
+    assert validation_problems(result.document(), SPEC) == []
 
 
 def test_missing_numbers_are_null_not_zero():
-    _adequacy, metrics, _items = read_qc_metrics({}, "", "", "chrom\tlength\n", [], ["chr1"], 10)
-    assert all(value is None for value in metrics.values())
+    empty_summary = pd.DataFrame(columns=["chrom", "length", "bases"])
+    inputs = ReadQcInputs("S1", None, {}, "", "", empty_summary, bins([]), GENOME)
+    result = analyse(inputs, ReadQcSettings(10))
+    assert all(value is None for value in result.metrics.values())
+    assert result.mode == "line_only" and result.notes
+    assert validation_problems(result.document(), SPEC) == []

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import json
 
-from ipscqc.gate import FAIL, INCONCLUSIVE, LINE_CHECKS, PASS
+from ipscqc.checks import CHECKS, spec_of
+from ipscqc.contract import findings
+from ipscqc.gate import FAIL, INCONCLUSIVE, PASS
 from ipscqc.report_content import (
     certificates_section,
     general_statistics,
-    identity_label,
     items_table,
     safety_summary,
+    sample_metrics_table,
     segment_row_name,
-    software_versions_yaml,
-    worst_variant_tier,
 )
+
+LINE_CHECKS = CHECKS
+
+
+def document(check, sample, **values):
+    complete = dict.fromkeys(m.name for m in spec_of(check).metrics)
+    complete.update(values)
+    return findings(spec_of(check), sample, "P1", complete).document()
 
 
 def gate(line, decision, statuses=None, reasons=()):
@@ -52,34 +60,39 @@ def test_safety_summary_is_a_coloured_table_with_every_check():
     json.dumps(document)  # MultiQC reads it as JSON
 
 
-def test_general_statistics_columns():
-    findings = {
+def test_general_statistics_show_the_gate_and_declared_numbers_without_deciding():
+    found = {
         "L1": {
-            "identity": {"metrics": {"matches_declared_donor": False, "best_match_sample": "P2"}},
-            "acquired_variants": {"metrics": {"worst_acquired_tier": "oncogenic_hotspot"}},
-            "copy_number": {"metrics": {"largest_event_bp": 2_500_000}},
-            "vectors": {"metrics": {"max_vector_copies_per_cell": 0.5}},
+            "acquired_variants": document(
+                "acquired_variants", "L1", worst_acquired_tier="oncogenic_hotspot"
+            ),
+            "copy_number": document("copy_number", "L1", largest_event_bp=2_500_000),
+            "vectors": document("vectors", "L1", max_vector_copies_per_cell=0.5),
         }
     }
-    row = general_statistics([gate("L1", FAIL)], findings)["data"]["L1"]
+    statistics = general_statistics([gate("L1", FAIL, {"identity": FAIL})], found)
+    row = statistics["data"]["L1"]
     assert row == {
         "release_decision": FAIL,
-        "identity": "MISMATCH (P2)",
-        "worst_variant_tier": "oncogenic hotspot",
-        "largest_cnv_mb": 2.5,
-        "vector_copies": 0.5,
+        "identity": FAIL,  # the gate's status, not a label the report works out
+        "acquired_variants_worst_acquired_tier": "oncogenic_hotspot",
+        "copy_number_largest_event_bp": 2_500_000,
+        "vectors_max_vector_copies_per_cell": 0.5,
     }
+    headers = statistics["headers"]
+    assert headers["copy_number_largest_event_bp"]["suffix"] == " bp"
+    assert headers["vectors_max_vector_copies_per_cell"]["format"] == "{:,.3f}"
     empty = general_statistics([gate("L2", INCONCLUSIVE)], {})["data"]["L2"]
-    assert empty["identity"] == "unknown" and empty["worst_variant_tier"] == "unknown"
-    assert empty["largest_cnv_mb"] is None
+    assert empty == {"release_decision": INCONCLUSIVE, "identity": PASS}
 
 
-def test_variant_tier_and_identity_labels_from_counts():
-    counts = {"acquired_hotspot_count": 0, "acquired_cancer_gene_count": 0, "acquired_count": 0}
-    assert worst_variant_tier({"metrics": counts}) == "none"
-    assert worst_variant_tier({"metrics": {**counts, "acquired_count": 4}}) == "other acquired"
-    assert worst_variant_tier({"metrics": {**counts, "acquired_hotspot_count": 1}}) == "hotspot"
-    assert identity_label({"metrics": {"matches_declared_donor": True}}) == "match"
+def test_sample_tables_take_their_columns_from_the_declarations():
+    found = {"S1": {"read_qc": document("read_qc", "S1", mean_depth=31.5, q30_fraction=0.9)}}
+    table = sample_metrics_table("id", "Read QC", "d", found, ("read_qc",))
+    declared = [m for m in spec_of("read_qc").metrics if m.title]
+    assert list(table["headers"]) == [f"read_qc_{m.name}" for m in declared]
+    assert table["headers"]["read_qc_mean_depth"]["title"] == "Mean depth"
+    assert table["data"]["S1"] == {"read_qc_q30_fraction": 0.9, "read_qc_mean_depth": 31.5}
 
 
 def test_items_table_names_rows_and_flattens_lists():
@@ -87,15 +100,10 @@ def test_items_table_names_rows_and_flattens_lists():
         "L1": [{"chrom": "chr20", "start": 10, "end": 20, "type": "gain", "genes": ["A", "B"]}]
     }
     document = items_table("cn", "Calls", "d", items, segment_row_name)
-    assert list(document["data"]) == ["L1 chr20:10-20 gain"]
-    assert document["data"]["L1 chr20:10-20 gain"]["genes"] == "A&#44; B"  # MultiQC eats commas
+    assert list(document["data"]) == ["L1 chr20:11-20 gain"]  # shown 1-based
+    assert document["data"]["L1 chr20:11-20 gain"]["genes"] == "A&#44; B"  # MultiQC eats commas
     assert document["headers"]["start"]["format"] == "{:.0f}"
     assert items_table("cn", "Calls", "d", {"L1": []}, segment_row_name)["plot_type"] == "html"
-
-
-def test_software_versions_yaml_quotes_versions():
-    text = software_versions_yaml({"tools": {"bcftools": "1.16"}, "python": {"pysam": None}})
-    assert 'bcftools: "1.16"' in text and 'pysam: "not found"' in text
 
 
 def test_certificate_rendering_escapes_and_names_the_decision():

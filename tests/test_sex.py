@@ -5,15 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from ipscqc.sex import (
-    contig_class,
+from ipscqc.checks.sex import (
+    SPEC,
+    SexEvidence,
+    SexInputs,
+    SexSettings,
+    analyse,
     covered_bins,
-    depth_ratios,
     infer_sex,
-    outside_par,
     sex_metrics,
     x_heterozygosity,
 )
+from ipscqc.checks.sex import depth_ratios as depth_ratios_of
+from ipscqc.contract import validation_problems
+from ipscqc.genome import GenomeModel
+
+GENOME = GenomeModel.of("GRCh38")
+
+
+def depth_ratios(bins, keep=None):
+    return depth_ratios_of(bins, GENOME, keep)
+
 
 PARAMS = {
     "min_x_sites": 20,
@@ -25,26 +37,6 @@ PARAMS = {
     "min_loss_fraction": 0.3,
     "male_y_ratio": 0.5,
 }
-
-
-@pytest.mark.parametrize(
-    "name, expected",
-    [
-        ("chr1", "autosome"),
-        ("1", "autosome"),
-        ("chr22", "autosome"),
-        ("chrX", "X"),
-        ("X", "X"),
-        ("chrY", "Y"),
-        ("Y", "Y"),
-        ("chrM", "other"),
-        ("MT", "other"),
-        ("chr1_KI270706v1_random", "other"),
-        ("toy_oriP_EBNA1", "other"),
-    ],
-)
-def test_contig_class(name, expected):
-    assert contig_class(name) == expected
 
 
 def _bins(depths: dict[str, float], bins_per_contig=50, noise=0.0, seed=0) -> pd.DataFrame:
@@ -93,10 +85,14 @@ def test_x_heterozygosity_counts_non_reference_calls_with_depth():
     assert x_heterozygosity(np.array([0, 0]), np.array([20, 20]), 10) == (None, 0)
 
 
-def test_outside_par_grch38():
-    pos = np.array([5_000, 10_001, 2_781_479, 2_781_480, 155_701_383, 156_000_000])
-    assert outside_par(pos, "GRCh38").tolist() == [True, False, False, True, False, False]
-    assert outside_par(pos, "toy").all()
+def test_findings_of_a_male_line_against_its_parental():
+    ratios = {"autosomal_depth": 30.0, "x_depth_ratio": 0.5, "y_depth_ratio": 0.45}
+    evidence = SexEvidence(0.01, 200, ratios)
+    result = analyse(SexInputs("L1", "P1", "male", evidence, evidence, "male"), SexSettings())
+    assert validation_problems(result.document(), SPEC) == []
+    assert result.metrics["inferred_sex"] == "male" and result.metrics["sex_matches"] is True
+    assert result.metrics["y_loss"] is False and result.metrics["x_loss"] is None
+    assert result.adequacy == {"x_sites": 200, "min_x_sites": 20, "autosomal_depth": 30.0}
 
 
 @pytest.mark.parametrize(

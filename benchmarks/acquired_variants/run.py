@@ -31,13 +31,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from ipscqc.acquired_variants import (  # noqa: E402
-    Thresholds,
-    candidate_sites,
-    classify,
-    min_detectable_af,
-    read_query_table,
-)
+from ipscqc.readers.bcftools_query import read_query_table  # noqa: E402
+from ipscqc.variants.classify import Thresholds, classify  # noqa: E402
+from ipscqc.variants.detection import min_detectable_af  # noqa: E402
+from ipscqc.variants.sites import candidate_sites  # noqa: E402
 
 AFS = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]
 DEPTHS = [30, 50, 100, 200, 500]

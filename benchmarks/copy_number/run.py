@@ -35,7 +35,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from ipscqc.copy_number import Params, analyse, expected_major_baf  # noqa: E402
+from ipscqc.checks.copy_number import CopyNumberInputs, analyse  # noqa: E402
+from ipscqc.copynumber.model import expected_major_baf  # noqa: E402
+from ipscqc.copynumber.params import Params  # noqa: E402
+from ipscqc.genome import GenomeModel  # noqa: E402
 
 BIN = 1000
 READ_LENGTH = 150
@@ -43,6 +46,7 @@ HET_EVERY = 1500
 EXTRA_NOISE = 0.05
 # a small genome: the event sits on chr1; chr2 carries whole-chromosome events
 CHROMOSOMES = {"chr1": 4_000_000, "chr2": 2_000_000, "chr3": 3_000_000, "chr4": 2_000_000}
+GENOME = GenomeModel.of("toy", CHROMOSOMES)
 CENTROMERES = pd.DataFrame(
     {
         "chrom": list(CHROMOSOMES),
@@ -120,10 +124,11 @@ def simulate(rng, coverage, events):
 def run_once(rng, coverage, events, params):
     composition, line, parental, sites = simulate(rng, coverage, events)
     started = time.perf_counter()
-    result = analyse(
-        "L", "P", composition, line, parental, sites, CENTROMERES, EMPTY, EMPTY, "female", params
+    inputs = CopyNumberInputs(
+        "L", "P", "female", GENOME, composition, line, parental, sites, CENTROMERES, EMPTY, EMPTY
     )
-    return result.calls, time.perf_counter() - started
+    result = analyse(inputs, params)
+    return result.tables["calls"], time.perf_counter() - started
 
 
 def score(calls, event):

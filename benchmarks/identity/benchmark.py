@@ -26,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from ipscqc.identity import classify_relationship, load_cohort_vcf, pair_statistics
-from ipscqc.sex import contig_class
+from ipscqc.genome import contig_class
+from ipscqc.readers.vcf import read_cohort_genotypes as load_cohort_vcf
+from ipscqc.relatedness import classify_relationship, pair_statistics
 from ipscqc.vectors import EXCLUDED_FLAGS, copies_per_cell, decoy_coverage
 from scipy.stats import poisson
 

@@ -3,7 +3,8 @@
 A certificate names the decision and each check's status with reasons and numbers,
 the thresholds applied, the sha256 of every input (FASTQ and BAM of the line and its
 parental, reference, annotation, vectors), a digest of the effective config, the
-version of every tool and Python package, and the pipeline version. The date is the
+versions of the tools and Python packages the jobs ran (gathered from each job's own
+environment, ipscqc.versions), and the pipeline version. The date is the
 only field that differs between two runs on the same inputs, and it lives in one
 place: the top-level ``issued`` key (see ISSUED_KEY).
 """
@@ -11,11 +12,8 @@ place: the top-level ``issued`` key (see ISSUED_KEY).
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
-import re
 import subprocess
-import sys
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -24,33 +22,6 @@ CERTIFICATE_FORMAT = "ipsc-qc release certificate 1"
 ISSUED_KEY = "issued"  # the only run-dependent field of a certificate
 CHUNK_BYTES = 8 * 1024 * 1024
 
-# Command-line tools the workflow runs: name -> (command, regular expression whose
-# first group is the version in the command's stdout + stderr).
-TOOLS: dict[str, tuple[list[str], str]] = {
-    "bwa": (["bwa"], r"Version:\s*(\S+)"),
-    "samtools": (["samtools", "--version"], r"samtools\s+(\S+)"),
-    "bcftools": (["bcftools", "--version"], r"bcftools\s+(\S+)"),
-    "htslib": (["tabix", "--version"], r"htslib\)\s+(\S+)"),
-    "fastp": (["fastp", "--version"], r"fastp\s+(\S+)"),
-    "mosdepth": (["mosdepth", "--version"], r"mosdepth\s+(\S+)"),
-    "minimap2": (["minimap2", "--version"], r"^(\S+)"),
-    "multiqc": (["multiqc", "--version"], r"version\s+(\S+)"),
-}
-# Where a tool is also a Python package, the command to ask when it is not on PATH.
-FALLBACK_COMMANDS = {"multiqc": [sys.executable, "-m", "multiqc", "--version"]}
-# Python packages whose versions the certificate names (the direct dependencies).
-PYTHON_PACKAGES = (
-    "snakemake",
-    "pysam",
-    "cyvcf2",
-    "pandas",
-    "numpy",
-    "scipy",
-    "matplotlib",
-    "multiqc",
-    "PyYAML",
-    "jsonschema",
-)
 # Config keys that say only where outputs go: left out of the config digest so that
 # the same analysis written to another folder has the same digest.
 OUTPUT_ONLY_CONFIG_KEYS = ("results",)
@@ -95,47 +66,6 @@ def config_digest(config: dict) -> str:
     """sha256 of the canonical JSON of the effective config, output location left out."""
     analysis = {key: value for key, value in config.items() if key not in OUTPUT_ONLY_CONFIG_KEYS}
     return hashlib.sha256(canonical_json(analysis).encode()).hexdigest()
-
-
-def parse_version(output: str, pattern: str) -> str | None:
-    match = re.search(pattern, output, flags=re.MULTILINE)
-    return match.group(1) if match else None
-
-
-def tool_version(command: list[str], pattern: str) -> str | None:
-    """A tool's version from its output; None when it is not installed or says nothing."""
-    try:
-        completed = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return parse_version(completed.stdout + completed.stderr, pattern)
-
-
-def tool_versions(tools: dict[str, tuple[list[str], str]] = TOOLS) -> dict[str, str | None]:
-    versions = {}
-    for name, (command, pattern) in tools.items():
-        version = tool_version(command, pattern)
-        if version is None and name in FALLBACK_COMMANDS:
-            version = tool_version(FALLBACK_COMMANDS[name], pattern)
-        versions[name] = version
-    return versions
-
-
-def python_versions(packages=PYTHON_PACKAGES) -> dict[str, str | None]:
-    versions = {"python": ".".join(str(part) for part in sys.version_info[:3])}
-    for package in packages:
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            versions[package] = None
-    return versions
 
 
 def project_version(repository: str | Path) -> dict:
@@ -237,18 +167,3 @@ def now_iso() -> str:
 def without_date(certificate: dict) -> dict:
     """A certificate without its run-dependent field, for comparing two runs."""
     return {key: value for key, value in certificate.items() if key != ISSUED_KEY}
-
-
-def render_text(certificate: dict) -> str:
-    """A plain-text rendering of a certificate for people (the JSON is the record)."""
-    lines = [
-        f"ipsc-qc release certificate: {certificate['line']}",
-        f"decision: {certificate['decision']}",
-        f"donor: {certificate.get('donor')}  parental: {certificate.get('parental')}",
-        f"issued: {certificate[ISSUED_KEY]}",
-        "",
-    ]
-    for check, entry in certificate["checks"].items():
-        lines.append(f"{check}: {entry['status']}")
-        lines.extend(f"    {reason}" for reason in entry["reasons"])
-    return "\n".join(lines) + "\n"

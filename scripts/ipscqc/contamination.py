@@ -117,8 +117,9 @@ def contamination_metrics(
     min_depth: int,
     min_sites: int,
     min_source_llr: float = 10.0,
-) -> tuple[dict, list, list, dict]:
-    """Metrics, items, notes and adequacy of one sample's contamination findings.
+) -> tuple[dict, list, list]:
+    """Values (every number the check declares), items and notes of one sample's
+    contamination findings.
 
     ref, alt, gt, depth: the sample's counts and genotypes per site. parental_gt /
     parental_depth: its parental's, when the parental is the same individual (else
@@ -169,12 +170,12 @@ def contamination_metrics(
         source = None
     if source:
         notes.append(f"about {fraction:.1%} foreign DNA, best explained by {source}")
-    metrics = {
+    values = {
         "contamination_fraction": fraction,
         "contamination_source": source,
         "population_fraction": population["fraction"],
         "error_rate": population["error_rate"],
         "sites_used": sites_used,
+        "min_sites": min_sites,
     }
-    adequacy = {"sites_used": sites_used, "min_sites": min_sites}
-    return metrics, items, notes, adequacy
+    return values, items, notes

@@ -13,13 +13,12 @@ are 0-based half-open.
 
 from __future__ import annotations
 
-import gzip
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 import pandas as pd
+
+from ipscqc.readers.gff3 import Transcript, strip_version
 
 CODON_TABLE = {
     "TTT": "F", "TTC": "F", "TTA": "L", "TTG": "L", "CTT": "L", "CTC": "L", "CTA": "L",
@@ -114,99 +113,6 @@ def read_cancer_genes(path: str | Path) -> pd.DataFrame:
 # --- annotation -------------------------------------------------------------------
 
 
-@dataclass
-class Transcript:
-    transcript_id: str
-    gene: str
-    chrom: str = ""
-    strand: str = "+"
-    canonical: bool = False
-    cds: list[tuple[int, int]] = field(default_factory=list)  # 0-based half-open
-
-    @property
-    def cds_length(self) -> int:
-        return sum(end - start for start, end in self.cds)
-
-    def cds_positions(self) -> list[int]:
-        """0-based genomic position of every coding base, in transcript order."""
-        blocks = sorted(self.cds, reverse=self.strand == "-")
-        positions: list[int] = []
-        for start, end in blocks:
-            step = range(start, end) if self.strand == "+" else range(end - 1, start - 1, -1)
-            positions.extend(step)
-        return positions
-
-    def codon_positions(self, residue: int) -> list[int] | None:
-        """0-based genomic positions of codon ``residue`` (1-based), transcript order."""
-        first = (residue - 1) * 3
-        if residue < 1 or first + 3 > self.cds_length:
-            return None
-        positions = self.cds_positions()
-        return positions[first : first + 3]
-
-
-def _attributes(text: str) -> dict[str, str]:
-    pairs = (item.split("=", 1) for item in text.strip().split(";") if "=" in item)
-    return {key: unquote(value) for key, value in pairs}
-
-
-def _strip_prefix(identifier: str) -> str:
-    return identifier.split(":", 1)[1] if ":" in identifier else identifier
-
-
-def _strip_version(identifier: str) -> str:
-    return identifier.split(".", 1)[0]
-
-
-def read_gff3_transcripts(path: str | Path, genes: set[str] | None = None) -> list[Transcript]:
-    """Coding transcripts of a GFF3 (Ensembl style: gene/transcript IDs with prefixes,
-    CDS lines whose Parent is a transcript), optionally only those of the named genes."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    gene_names: dict[str, str] = {}
-    transcripts: dict[str, Transcript] = {}
-    with opener(path, "rt") as handle:
-        for line in handle:
-            if line.startswith("#") or not line.strip():
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) < 9:
-                continue
-            chrom, feature, start, end, strand, attributes = (
-                fields[0],
-                fields[2],
-                fields[3],
-                fields[4],
-                fields[6],
-                fields[8],
-            )
-            if feature == "CDS":
-                attrs = _attributes(attributes)
-                for parent in attrs.get("Parent", "").split(","):
-                    transcript = transcripts.get(_strip_prefix(parent))
-                    if transcript is not None:
-                        transcript.chrom, transcript.strand = chrom, strand
-                        transcript.cds.append((int(start) - 1, int(end)))
-                continue
-            attrs = _attributes(attributes)
-            identifier = attrs.get("ID", "")
-            if identifier.startswith("gene:") or feature in ("gene", "ncRNA_gene"):
-                name = attrs.get("Name") or attrs.get("gene_name") or _strip_prefix(identifier)
-                gene_names[_strip_prefix(identifier)] = name
-            elif "Parent" in attrs and (
-                identifier.startswith("transcript:") or feature in ("mRNA", "transcript")
-            ):
-                gene = gene_names.get(_strip_prefix(attrs["Parent"].split(",")[0]))
-                if gene is None or (genes is not None and gene not in genes):
-                    continue
-                tags = attrs.get("tag", "").split(",")
-                transcripts[_strip_prefix(identifier)] = Transcript(
-                    transcript_id=_strip_prefix(identifier),
-                    gene=gene,
-                    canonical="Ensembl_canonical" in tags,
-                )
-    return [transcript for transcript in transcripts.values() if transcript.cds]
-
-
 def choose_transcript(
     transcripts: list[Transcript], gene: str, preferred: str = ""
 ) -> Transcript | None:
@@ -217,11 +123,11 @@ def choose_transcript(
         return None
     if preferred:
         for transcript in candidates:
-            if _strip_version(transcript.transcript_id) == _strip_version(preferred):
+            if strip_version(transcript.id) == strip_version(preferred):
                 return transcript
     canonical = [transcript for transcript in candidates if transcript.canonical]
     pool = canonical or candidates
-    return max(pool, key=lambda transcript: (transcript.cds_length, transcript.transcript_id))
+    return max(pool, key=lambda transcript: (transcript.cds_length, transcript.id))
 
 
 # --- mapping ----------------------------------------------------------------------
@@ -287,13 +193,13 @@ def map_hotspots(
             row["status"] = "gene_not_in_annotation"
         elif positions is None:
             row["status"] = "residue_outside_cds"
-            row["transcript"] = transcript.transcript_id
+            row["transcript"] = transcript.id
         else:
             bases = "".join(fetch(transcript.chrom, p, p + 1) for p in positions).upper()
             codon = bases if transcript.strand == "+" else bases.translate(COMPLEMENT)
             found = translate_codon(codon)
             row.update(
-                transcript=transcript.transcript_id,
+                transcript=transcript.id,
                 chrom=transcript.chrom,
                 strand=transcript.strand,
                 codon_positions=",".join(str(p + 1) for p in positions),
@@ -312,7 +218,7 @@ def map_hotspots(
                             "protein_change": entry.protein_change,
                             "category": entry.category,
                             "source": entry.source,
-                            "transcript": transcript.transcript_id,
+                            "transcript": transcript.id,
                             "chrom": transcript.chrom,
                             **allele,
                         }

@@ -1,66 +1,9 @@
-"""Reference genome facts: contig names and lengths, and their agreement across files.
+"""Agreement of contig names across the reference, annotation, vector decoys and targets.
 
-Coordinates are not used here; only names and lengths.
+Coordinates are not used here; only names.
 """
 
 from __future__ import annotations
-
-import gzip
-from pathlib import Path
-
-
-class ReferenceError(ValueError):
-    """A reference, annotation or target file that does not fit the others."""
-
-
-def _open_text(path: Path):
-    with open(path, "rb") as handle:
-        magic = handle.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt")
-    return open(path)
-
-
-def fasta_contigs(path: str | Path) -> list[str]:
-    """Contig names of a FASTA, from its .fai when present, else from its headers."""
-    path = Path(path)
-    fai = Path(f"{path}.fai")
-    if not path.exists():
-        raise ReferenceError(f"{path}: reference FASTA not found")
-    if fai.exists() and fai.stat().st_mtime >= path.stat().st_mtime:
-        with open(fai) as handle:
-            return [line.split("\t", 1)[0] for line in handle if line.strip()]
-    names = []
-    with _open_text(path) as handle:
-        for line in handle:
-            if line.startswith(">"):
-                names.append(line[1:].split(maxsplit=1)[0])
-    if not names:
-        raise ReferenceError(f"{path}: no FASTA header ('>name') found")
-    return names
-
-
-def gff3_contigs(path: str | Path) -> set[str]:
-    """Sequence names used by the features of a GFF3 file."""
-    names = set()
-    with _open_text(Path(path)) as handle:
-        for line in handle:
-            if line.startswith("##FASTA"):
-                break
-            if line.startswith("#") or not line.strip():
-                continue
-            names.add(line.split("\t", 1)[0])
-    return names
-
-
-def bed_contigs(path: str | Path) -> set[str]:
-    names = set()
-    with _open_text(Path(path)) as handle:
-        for line in handle:
-            if line.startswith(("#", "track", "browser")) or not line.strip():
-                continue
-            names.add(line.split("\t", 1)[0])
-    return names
 
 
 def check_contigs(

@@ -1,9 +1,11 @@
 """MultiQC custom content of the safety report, built from gate results and findings.
 
-Every function returns a custom content document (a dict MultiQC reads from a
-``*_mqc.json`` file) or the text of a file; none reads or writes files itself. Column
-order is the order of the `headers` dicts, so documents are written without sorting
-keys (their order is fixed here, which keeps reruns byte-identical).
+The report shows; it never decides: statuses come from the gate, numbers from the
+findings, and every column's title and format from the checks' declarations
+(``CheckSpec``). Every function returns a custom content document (a dict MultiQC
+reads from a ``*_mqc.json`` file); none reads or writes files itself. Column order is
+the order of the `headers` dicts, so documents are written without sorting keys (their
+order is fixed here, which keeps reruns byte-identical).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import base64
 import html
 from pathlib import Path
 
-from ipscqc.gate import FAIL, FIELDS, INCONCLUSIVE, LINE_CHECKS, PASS, REVIEW, field_value
+from ipscqc.checks import CHECKS, spec_of
+from ipscqc.gate import FAIL, INCONCLUSIVE, PASS, REVIEW
 
 # Cell colours of the decisions (background) and their badges.
 DECISION_COLOURS = {
@@ -23,15 +26,6 @@ DECISION_COLOURS = {
 }
 BADGE_COLOURS = {PASS: "#3c763d", REVIEW: "#b8860b", INCONCLUSIVE: "#555555", FAIL: "#a94442"}
 COORDINATE_COLUMNS = {"pos", "start", "end", "size_bp", "length"}
-CHECK_TITLES = {
-    "read_qc": "Read QC",
-    "acquired_variants": "Variants",
-    "copy_number": "Copy number",
-    "identity": "Identity",
-    "sex": "Sex",
-    "contamination": "Contamination",
-    "vectors": "Vectors",
-}
 
 
 def table_text(text: str) -> str:
@@ -59,8 +53,8 @@ def _decision_header(title: str, description: str) -> dict:
 def safety_summary(gates: list[dict]) -> dict:
     """The first section: one row per line, decision and each check's status."""
     headers = {"decision": _decision_header("Decision", "release decision: worst of the checks")}
-    for check in LINE_CHECKS:
-        headers[check] = _decision_header(CHECK_TITLES[check], f"status of the {check} check")
+    for check in CHECKS:
+        headers[check] = _decision_header(spec_of(check).title, f"status of the {check} check")
     headers["reasons"] = {
         "title": "Reasons",
         "description": "why the line is not PASS: every rule that did not pass",
@@ -69,7 +63,7 @@ def safety_summary(gates: list[dict]) -> dict:
     data = {}
     for gate in sorted(gates, key=lambda gate: gate["line"]):
         row = {"decision": gate["decision"]}
-        for check in LINE_CHECKS:
+        for check in CHECKS:
             row[check] = gate["checks"][check]["status"]
         row["reasons"] = table_text("; ".join(gate["reasons"]) or "all rules passed")
         data[gate["line"]] = row
@@ -93,82 +87,52 @@ def safety_summary(gates: list[dict]) -> dict:
     }
 
 
-def worst_variant_tier(acquired: dict | None) -> str:
-    """hotspot > cancer_gene > other > none, or unknown when the numbers are missing."""
-    tier = field_value(acquired, "worst_acquired_tier")
-    if isinstance(tier, str) and tier:
-        return tier.replace("_", " ")
-    hotspots = field_value(acquired, "acquired_hotspot_count")
-    cancer_genes = field_value(acquired, "acquired_cancer_gene_count")
-    acquired_count = field_value(acquired, "acquired_count")
-    if hotspots:
-        return "hotspot"
-    if cancer_genes:
-        return "cancer gene"
-    if acquired_count:
-        return "other acquired"
-    if hotspots == 0 and cancer_genes == 0 and acquired_count == 0:
-        return "none"
-    return "unknown"
+def metric_value(findings: dict | None, check: str, name: str):
+    """A declared number of a findings document (None when the document is missing)."""
+    if findings is None:
+        return None
+    return findings[spec_of(check).metric(name).section][name]
 
 
-def identity_label(identity: dict | None) -> str:
-    matches = field_value(identity, "matches_declared_donor")
-    if matches is True:
-        return "match"
-    if matches is False:
-        best = field_value(identity, "best_match_sample")
-        return f"MISMATCH ({best})" if best else "MISMATCH"
-    return "unknown"
+# General Statistics: the gate's decision, then the checks' headline numbers, each
+# (check, metric) as the check declares it.
+GENERAL_STATISTICS = (
+    ("acquired_variants", "worst_acquired_tier"),
+    ("copy_number", "largest_event_bp"),
+    ("vectors", "max_vector_copies_per_cell"),
+)
 
 
 def general_statistics(gates: list[dict], findings_by_line: dict[str, dict]) -> dict:
-    """General Statistics columns of each line (findings_by_line: line -> check -> doc)."""
+    """General Statistics columns of each line (findings_by_line: line -> check -> doc):
+    the decision and the identity status from the gate, then declared numbers."""
+    headers = {
+        "release_decision": _decision_header("Release", "release decision of the line"),
+        "identity": _decision_header("Identity", "status of the identity check"),
+    }
+    for check, name in GENERAL_STATISTICS:
+        declared = spec_of(check).metric(name)
+        header = {"title": declared.title or name, "description": declared.meaning}
+        header.update({"format": declared.format} if declared.format else {"scale": False})
+        if declared.unit:
+            header["suffix"] = f" {declared.unit}"
+        headers[f"{check}_{name}"] = header
     data = {}
     for gate in sorted(gates, key=lambda gate: gate["line"]):
         findings = findings_by_line.get(gate["line"], {})
-        largest = field_value(findings.get("copy_number"), "largest_event_bp")
-        copies = field_value(findings.get("vectors"), "max_vector_copies_per_cell")
-        data[gate["line"]] = {
+        row = {
             "release_decision": gate["decision"],
-            "identity": identity_label(findings.get("identity")),
-            "worst_variant_tier": worst_variant_tier(findings.get("acquired_variants")),
-            "largest_cnv_mb": None if largest is None else round(largest / 1e6, 3),
-            "vector_copies": copies,
+            "identity": gate["checks"]["identity"]["status"],
         }
+        for check, name in GENERAL_STATISTICS:
+            value = _scalar(metric_value(findings.get(check), check, name))
+            if value is not None:
+                row[f"{check}_{name}"] = value
+        data[gate["line"]] = row
     return {
         "id": "ipscqc_general_stats",
         "plot_type": "generalstats",
-        "headers": {
-            "release_decision": _decision_header(
-                "Release", "release decision of the line (ipsc-qc gate)"
-            ),
-            "identity": {
-                "title": "Identity",
-                "description": "genotype matches the declared donor",
-                "scale": False,
-            },
-            "worst_variant_tier": {
-                "title": "Worst variant",
-                "description": "worst tier among acquired variants",
-                "scale": False,
-            },
-            "largest_cnv_mb": {
-                "title": "Largest CNV",
-                "description": "largest acquired copy-number/LOH event",
-                "suffix": " Mb",
-                "format": "{:,.3f}",
-                "scale": "OrRd",
-                "min": 0,
-            },
-            "vector_copies": {
-                "title": "Vector copies",
-                "description": "highest reprogramming vector copies per cell",
-                "format": "{:,.3f}",
-                "scale": "OrRd",
-                "min": 0,
-            },
-        },
+        "headers": headers,
         "data": data,
     }
 
@@ -181,31 +145,6 @@ def _scalar(value):
     if isinstance(value, str):
         return table_text(value)
     return value
-
-
-VARIANT_COLUMNS = (
-    "gene",
-    "protein_change",
-    "tier",
-    "class",
-    "line_af",
-    "line_alt",
-    "line_depth",
-    "parental_alt",
-    "parental_depth",
-    "clonality",
-    "filters",
-)
-COPY_NUMBER_COLUMNS = (
-    "type",
-    "size_bp",
-    "copy_number",
-    "mosaic_fraction",
-    "scope",
-    "recurrent_regions",
-    "gene_count",
-    "genes",
-)
 
 
 def items_table(
@@ -281,10 +220,9 @@ def variant_row_name(sample: str, item: dict, index: int) -> str:
 
 
 def segment_row_name(sample: str, item: dict, index: int) -> str:
-    chrom, start, end = item.get("chrom"), item.get("start"), item.get("end")
-    if chrom is not None and start is not None and end is not None:
-        return f"{sample} {chrom}:{start}-{end} {item.get('type', '')}".rstrip()
-    return f"{sample} #{index}"
+    """A copy-number call as people read coordinates: 1-based closed (items are 0-based
+    half-open)."""
+    return f"{sample} {item['chrom']}:{item['start'] + 1}-{item['end']} {item['type']}"
 
 
 def sample_metrics_table(
@@ -292,22 +230,27 @@ def sample_metrics_table(
     section_name: str,
     description: str,
     findings_by_sample: dict[str, dict],
-    columns: list[tuple[str, str, str]],
+    checks: tuple[str, ...],
 ) -> dict:
-    """One row per sample with some FIELDS numbers; columns are (field, title, format)."""
+    """One row per sample with the report columns the checks declare (metrics with a
+    title), in the checks' order and their declaration order."""
+    columns = [(check, declared) for check in checks for declared in spec_of(check).reported()]
     headers = {}
-    for field, title, number_format in columns:
-        header = {"title": title, "scale": False}
-        if number_format:
-            header["format"] = number_format
-        headers[field] = header
+    for check, declared in columns:
+        header = {"title": declared.title, "description": declared.meaning, "scale": False}
+        if declared.format:
+            header["format"] = declared.format
+        headers[f"{check}_{declared.name}"] = header
     data = {}
     for sample in sorted(findings_by_sample):
         row = {}
-        for field, _title, _format in columns:
-            value = _scalar(field_value(findings_by_sample[sample].get(FIELDS[field][0]), field))
+        for check, declared in columns:
+            document = findings_by_sample[sample].get(check)
+            value = _scalar(metric_value(document, check, declared.name))
             if value is not None:
-                row[field] = value if not isinstance(value, bool) else str(value).lower()
+                row[f"{check}_{declared.name}"] = (
+                    value if not isinstance(value, bool) else str(value).lower()
+                )
         data[sample] = row
     return {
         "id": section_id,
@@ -345,38 +288,6 @@ def images_section(
     }
 
 
-def heatmap_section(
-    section_id: str, section_name: str, description: str, names: list[str], matrix: list[list]
-) -> dict:
-    return {
-        "id": section_id,
-        "section_name": section_name,
-        "description": description,
-        "plot_type": "heatmap",
-        "pconfig": {
-            "id": f"{section_id}_heatmap",
-            "title": section_name,
-            "xcats_samples": True,
-            "ycats_samples": True,
-            "min": 0,
-            "max": 1,
-        },
-        "xcats": names,
-        "ycats": names,
-        "data": matrix,
-    }
-
-
-def software_versions_yaml(software: dict) -> str:
-    """A MultiQC *_mqc_versions.yml text: groups of tool: "version"."""
-    lines = []
-    for group, title in (("tools", "Command-line tools"), ("python", "Python packages")):
-        lines.append(f"{title}:")
-        for name, version in software.get(group, {}).items():
-            lines.append(f'  {name}: "{version if version is not None else "not found"}"')
-    return "\n".join(lines) + "\n"
-
-
 def _badge(status: str) -> str:
     colour = BADGE_COLOURS.get(status, "#555555")
     return (
@@ -400,7 +311,7 @@ def certificates_section(certificates: list[dict]) -> dict:
                 for rule in failing
             )
             rows.append(
-                f"<tr><td>{html.escape(CHECK_TITLES.get(check, check))}</td>"
+                f"<tr><td>{html.escape(spec_of(check).title)}</td>"
                 f"<td>{_badge(entry['status'])}</td>"
                 f"<td><ul style='margin:0'>{detail}</ul>"
                 f"{len(passing)} rule(s) passed;"

@@ -19,12 +19,11 @@ Coordinates: 0-based half-open throughout (pysam), GFF3 input converted on readi
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass, field
 
 import numpy as np
 
-REPROGRAMMING_GENES = ("POU5F1", "SOX2", "KLF4", "MYC", "MYCL", "LIN28A", "NANOG")
+from ipscqc.readers.gff3 import Annotation
 
 # SAM flags a read must not have to count: unmapped, secondary, QC fail, duplicate,
 # supplementary
@@ -54,51 +53,16 @@ class GeneModel:
     transcripts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
-def _attributes(text: str) -> dict[str, str]:
-    pairs = (item.split("=", 1) for item in text.strip().split(";") if "=" in item)
-    return {key: value for key, value in pairs}
-
-
-def read_gene_models(path: str, names: list[str] | tuple[str, ...]) -> dict[str, GeneModel]:
-    """Exons of every transcript of the named genes in a GFF3 (plain or gzipped)."""
-    wanted = set(names)
-    genes: dict[str, GeneModel] = {}
-    gene_of_id: dict[str, str] = {}
-    transcript_gene: dict[str, str] = {}
-    exons: list[tuple[str, int, int]] = []
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt") as handle:
-        for line in handle:
-            if line.startswith("##FASTA"):
-                break
-            if line.startswith("#") or not line.strip():
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) < 9:
-                continue
-            chrom, kind, start, end, attrs = fields[0], fields[2], fields[3], fields[4], fields[8]
-            info = _attributes(attrs)
-            start0, end0 = int(start) - 1, int(end)
-            if kind.endswith("gene"):
-                name = info.get("Name") or info.get("gene_name")
-                if name in wanted and "ID" in info:
-                    genes[name] = GeneModel(name, chrom, start0, end0)
-                    gene_of_id[info["ID"]] = name
-            elif kind in ("mRNA", "transcript") and "ID" in info:
-                for parent in info.get("Parent", "").split(","):
-                    if parent in gene_of_id:
-                        transcript_gene[info["ID"]] = gene_of_id[parent]
-            elif kind == "exon":
-                for parent in info.get("Parent", "").split(","):
-                    exons.append((parent, start0, end0))
-    for parent, start0, end0 in exons:
-        gene = transcript_gene.get(parent)
-        if gene is None:
-            # exons hanging directly from a gene
-            gene = gene_of_id.get(parent)
-        if gene is not None:
-            genes[gene].transcripts.setdefault(parent, []).append((start0, end0))
-    return genes
+def gene_models(annotation: Annotation) -> dict[str, GeneModel]:
+    """The exons of every transcript of the annotation's genes, by gene name."""
+    models = {}
+    for gene in annotation.genes.values():
+        model = GeneModel(gene.name, gene.chrom, gene.start, gene.end)
+        for transcript in annotation.transcripts_of(gene.name):
+            if transcript.exons:
+                model.transcripts[transcript.id] = list(transcript.exons)
+        models[gene.name] = model
+    return models
 
 
 def gene_junctions(model: GeneModel) -> list[Junction]:
@@ -277,7 +241,8 @@ def vector_metrics(
     min_reads: int,
     min_junction_reads: int,
 ) -> tuple[dict, list, list]:
-    """Metrics, items and notes of one sample's vector findings.
+    """Values (every number the check declares), items and notes of one sample's
+    vector findings.
 
     A decoy is detected when it has at least ``min_reads`` reads; a gene is a
     transgene candidate when it has at least ``min_junction_reads`` junction reads and
@@ -357,7 +322,7 @@ def vector_metrics(
     detected = sorted(
         item["name"] for item in items if item["kind"] == "vector" and item["detected"]
     )
-    metrics = {
+    values = {
         "max_vector_copies_per_cell": best_copies if evidence["decoys"] else None,
         "vector_contig_with_max": best_contig,
         "parental_max_vector_copies_per_cell": parental_best,
@@ -365,5 +330,9 @@ def vector_metrics(
         "transgene_junction_reads": total if evidence["genes"] else None,
         "transgene_genes": transgene_genes,
         "parental_transgene_junction_reads": parental_total,
+        "autosomal_depth": autosomal_depth,
+        "decoy_contigs": len(evidence["decoys"]),
+        "genes_searched": len(evidence["genes"]),
+        "read_length": evidence["read_length"],
     }
-    return metrics, items, notes
+    return values, items, notes

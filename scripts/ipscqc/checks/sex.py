@@ -1,0 +1,388 @@
+"""Sex: the sex inferred from chrX heterozygosity and chrX/chrY depth relative to the
+autosomes, against the declared sex, and the sex-chromosome losses seen in culture (an X
+in female lines, the Y in male lines).
+
+Depth bins are mosdepth ``--by`` regions (0-based half-open, mean depth per bin); chrX
+calls and bins inside the build's pseudoautosomal regions are left out (genome model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ipscqc.contract import CheckSpec, Findings, adequacy, findings, metric
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from ipscqc.genome import GenomeModel
+
+SEXES = ("female", "male", "unknown")
+
+SPEC = CheckSpec(
+    name="sex",
+    title="Sex",
+    summary="inferred sex against the declared sex, X and Y loss",
+    metrics=(
+        metric(
+            "declared_sex",
+            "category",
+            "from the samples sheet",
+            values=SEXES,
+            title="Declared sex",
+        ),
+        metric(
+            "inferred_sex",
+            "category",
+            "female, male or ambiguous",
+            values=("female", "male", "ambiguous"),
+            title="Inferred sex",
+        ),
+        metric(
+            "x_heterozygosity",
+            "fraction",
+            "het / non-reference chrX calls (outside PARs); null without calls",
+        ),
+        metric(
+            "x_depth_ratio",
+            "number",
+            "median chrX bin depth / median autosomal bin depth (XX about 1, XY 0.5)",
+        ),
+        metric(
+            "y_depth_ratio",
+            "number",
+            "mean chrY bin depth / median autosomal bin depth (XY about 0.5, XX about 0);"
+            " null when the reference has no chrY",
+        ),
+        metric(
+            "sex_matches",
+            "boolean",
+            "inferred == declared; null when either is unknown or ambiguous",
+            title="Sex matches",
+        ),
+        metric(
+            "x_loss",
+            "boolean",
+            "X lost in at least `sex.min_loss_fraction` of cells of a female line (against its"
+            " parental); null for male lines",
+            title="X loss",
+        ),
+        metric(
+            "y_loss",
+            "boolean",
+            "Y lost in at least `sex.min_loss_fraction` of cells of a male line (against its"
+            " parental); null for female lines or without chrY",
+            title="Y loss",
+        ),
+        metric("x_loss_fraction", "number", "estimated fraction of cells that lost an X"),
+        metric("y_loss_fraction", "number", "estimated fraction of cells that lost the Y"),
+        adequacy("x_sites", "integer", "non-reference chrX calls behind the X heterozygosity"),
+        adequacy("min_x_sites", "integer", "calls the X heterozygosity needs (`sex.min_x_sites`)"),
+        adequacy("autosomal_depth", "number", "median autosomal bin depth", unit="x"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SexSettings:
+    min_depth: int = 8
+    min_x_sites: int = 20
+    female_min_x_het: float = 0.3
+    male_max_x_het: float = 0.1
+    y_present_min_ratio: float = 0.1
+    two_x_min_ratio: float = 0.8
+    one_x_max_ratio: float = 0.65
+    min_loss_fraction: float = 0.3
+    male_y_ratio: float = 0.5
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SexEvidence:
+    """What one sample's data say about its sex chromosomes."""
+
+    x_het: float | None
+    x_sites: int
+    ratios: dict  # autosomal_depth, x_depth_ratio, y_depth_ratio
+
+
+@dataclass
+class SexInputs:
+    sample: str
+    parental: str | None
+    declared_sex: str
+    evidence: SexEvidence
+    parental_evidence: SexEvidence | None = None
+    parental_declared_sex: str | None = None
+
+
+def covered_bins(depth_tables: list[pd.DataFrame]) -> np.ndarray:
+    """Bins with reads in at least one sample: assembly gaps (N runs) and unmappable
+    stretches are left out of every depth ratio. All tables must share their bins."""
+    import numpy as np
+
+    stacked = np.vstack([table["depth"].to_numpy() for table in depth_tables])
+    return stacked.max(axis=0) > 0
+
+
+def depth_ratios(bins: pd.DataFrame, genome: GenomeModel, keep: np.ndarray | None = None) -> dict:
+    """Sex-chromosome depth relative to the autosomes.
+
+    autosomal depth: the median of autosomal bins (robust to a trisomy or a large
+    gain); x_depth_ratio: median chrX bin / autosomal depth (about 1 for two X copies,
+    0.5 for one); y_depth_ratio: mean chrY bin / autosomal depth (about 0.5 with a Y,
+    near 0 without; a mean, so that a little Y is seen). A ratio is None when the
+    reference lacks the chromosome or the autosomes have no depth.
+    """
+    import numpy as np
+
+    if keep is None:
+        keep = np.ones(len(bins), dtype=bool)
+    classes = genome.classes(bins["chrom"])
+    depth = bins["depth"].to_numpy()
+    autosomal = depth[(classes == "autosome") & keep]
+    autosomal_depth = float(np.median(autosomal)) if autosomal.size else None
+    result = {"autosomal_depth": autosomal_depth, "x_depth_ratio": None, "y_depth_ratio": None}
+    if not autosomal_depth:
+        return result
+    x_bins = depth[(classes == "X") & keep]
+    if x_bins.size:
+        result["x_depth_ratio"] = float(np.median(x_bins)) / autosomal_depth
+    has_y = classes == "Y"
+    if has_y.any():
+        # chrY with no read in any sample of the run (an all-female run) still says "no Y"
+        y_bins = depth[has_y & keep] if (has_y & keep).any() else depth[has_y]
+        result["y_depth_ratio"] = float(np.mean(y_bins)) / autosomal_depth
+    return result
+
+
+def x_heterozygosity(gt: np.ndarray, depth: np.ndarray, min_depth: int) -> tuple[float | None, int]:
+    """Fraction of heterozygous calls among non-reference chrX calls with enough depth,
+    and the number of such calls. A male has one X and so (almost) no X hets."""
+    usable = (gt > 0) & (depth >= min_depth)
+    n = int(usable.sum())
+    if n == 0:
+        return None, 0
+    return float((gt[usable] == 1).sum()) / n, n
+
+
+def infer_sex(
+    x_het: float | None,
+    x_sites: int,
+    x_ratio: float | None,
+    y_ratio: float | None,
+    params: dict,
+) -> tuple[str, list[str]]:
+    """'female', 'male' or 'ambiguous', and the evidence behind it.
+
+    Evidence: X heterozygosity (when at least ``min_x_sites`` calls), Y depth (when
+    the reference has a chrY), X depth. Two different X chromosomes (X hets) mean
+    female; a Y means male; otherwise the X copy number decides. Conflicting evidence
+    (X hets and a Y; one X copy, no X het and no Y) is 'ambiguous'.
+    """
+    evidence = []
+    het_call = None
+    if x_het is not None and x_sites >= params["min_x_sites"]:
+        if x_het >= params["female_min_x_het"]:
+            het_call = "female"
+        elif x_het <= params["male_max_x_het"]:
+            het_call = "male"
+        evidence.append(f"X heterozygosity {x_het:.3f} over {x_sites} calls: {het_call or '?'}")
+    y_call = None
+    if y_ratio is not None:
+        y_call = "male" if y_ratio >= params["y_present_min_ratio"] else "female"
+        evidence.append(
+            f"Y depth ratio {y_ratio:.3f}: Y {'present' if y_call == 'male' else 'absent'}"
+        )
+    x_call = None
+    if x_ratio is not None:
+        if x_ratio >= params["two_x_min_ratio"]:
+            x_call = "female"
+        elif x_ratio <= params["one_x_max_ratio"]:
+            x_call = "male"
+        evidence.append(f"X depth ratio {x_ratio:.3f}: {x_call or '?'}")
+    if het_call == "female":
+        return ("ambiguous" if y_call == "male" else "female"), evidence
+    if y_call == "male":
+        return "male", evidence
+    if het_call == "male":
+        # one X haplotype and no Y (when the reference has one): a male line that lost
+        # its Y or a female line that lost an X; the parental tells which
+        if y_call == "female" and x_call != "female":
+            return "ambiguous", evidence
+        return "male", evidence
+    # no usable X genotype evidence: depth alone
+    if y_call == "female" and x_call == "female":
+        return "female", evidence
+    if y_call is None and x_call is not None:
+        return x_call, evidence
+    return "ambiguous", evidence
+
+
+def sex_metrics(
+    declared_sex: str,
+    x_het: float | None,
+    x_sites: int,
+    ratios: dict,
+    parental_ratios: dict | None,
+    parental_sex: str | None,
+    params: dict,
+) -> tuple[dict, list[str]]:
+    """Metrics and notes of one sample's sex findings.
+
+    Losses compare the sample with its parental when there is one (depth ratio of the
+    line / the parental), else with the expected ratio of the declared (or inferred) sex.
+    A loss in a fraction f of cells lowers the X ratio of a female line by f/2 and the
+    Y ratio of a male line by f; losses in at least ``min_loss_fraction`` of cells are
+    flagged.
+    """
+    x_ratio, y_ratio = ratios["x_depth_ratio"], ratios["y_depth_ratio"]
+    inferred, evidence = infer_sex(x_het, x_sites, x_ratio, y_ratio, params)
+    notes = list(evidence)
+    declared = declared_sex if declared_sex in ("female", "male") else None
+    sex_matches = None
+    if declared and inferred != "ambiguous":
+        sex_matches = inferred == declared
+    # the karyotypic sex the sample started with: the parental's, else the declared one
+    origin = parental_sex if parental_sex in ("female", "male") else declared
+    if origin is None and inferred in ("female", "male"):
+        origin = inferred
+    min_loss = params["min_loss_fraction"]
+    x_loss_fraction = y_loss_fraction = None
+    if origin == "female" and x_ratio is not None:
+        reference = (parental_ratios or {}).get("x_depth_ratio") or 1.0
+        x_loss_fraction = max(0.0, 2.0 * (1.0 - x_ratio / reference))
+    if origin == "male" and y_ratio is not None:
+        reference = (parental_ratios or {}).get("y_depth_ratio") or params["male_y_ratio"]
+        y_loss_fraction = max(0.0, 1.0 - y_ratio / reference)
+    x_loss = None if x_loss_fraction is None else x_loss_fraction >= min_loss
+    y_loss = None if y_loss_fraction is None else y_loss_fraction >= min_loss
+    if origin == "male" and inferred == "female":
+        # not a loss: a different (female) genome
+        y_loss = False
+    if x_loss:
+        notes.append(f"X loss in about {x_loss_fraction:.0%} of cells of a female line")
+    if y_loss:
+        notes.append(f"Y loss in about {y_loss_fraction:.0%} of cells of a male line")
+    if sex_matches is False:
+        notes.append(f"declared sex {declared} but the data say {inferred}")
+    if y_ratio is None:
+        notes.append("the reference has no chrY: sex rests on chrX alone")
+    metrics = {
+        "declared_sex": declared_sex,
+        "inferred_sex": inferred,
+        "x_heterozygosity": x_het,
+        "x_sites": x_sites,
+        "x_depth_ratio": x_ratio,
+        "y_depth_ratio": y_ratio,
+        "sex_matches": sex_matches,
+        "x_loss": x_loss,
+        "y_loss": y_loss,
+        "x_loss_fraction": x_loss_fraction,
+        "y_loss_fraction": y_loss_fraction,
+    }
+    return metrics, notes
+
+
+def analyse(inputs: SexInputs, settings: SexSettings) -> Findings:
+    """The sex findings of one sample (losses against its parental when it has one)."""
+    params = settings.as_dict()
+    parental_ratios = parental_sex = None
+    if inputs.parental_evidence is not None:
+        evidence = inputs.parental_evidence
+        parental_ratios = evidence.ratios
+        inferred, _ = infer_sex(
+            evidence.x_het,
+            evidence.x_sites,
+            parental_ratios["x_depth_ratio"],
+            parental_ratios["y_depth_ratio"],
+            params,
+        )
+        parental_sex = inferred if inferred in ("female", "male") else inputs.parental_declared_sex
+    own = inputs.evidence
+    values, notes = sex_metrics(
+        inputs.declared_sex, own.x_het, own.x_sites, own.ratios, parental_ratios, parental_sex,
+        params,
+    )  # fmt: skip
+    values.update(min_x_sites=settings.min_x_sites, autosomal_depth=own.ratios["autosomal_depth"])
+    return findings(SPEC, inputs.sample, inputs.parental, values, [], notes)
+
+
+SUMMARY_HEADER = """# id: ipscqc_sex
+# section_name: "Identity: sex"
+# description: "Sex inferred from chrX heterozygosity (het / non-reference calls) and chrX/chrY depth relative to the autosomes (about 1 and 0 for XX, 0.5 and 0.5 for XY), against the declared sex; X loss in female lines and Y loss in male lines are culture changes."
+# plot_type: table
+"""  # noqa: E501
+
+
+def cohort_evidence(cohort, bins_by_sample: dict, genome: GenomeModel, min_depth: int) -> dict:
+    """Each sample's SexEvidence from the cohort genotypes and every sample's bins (all
+    with the same bins): chrX calls outside the PARs; bins with reads in some sample."""
+    import numpy as np
+
+    on_x = genome.classes(cohort.chrom) == "X"
+    on_x &= genome.outside_par_many(cohort.chrom, cohort.pos)
+    x_cohort = cohort.subset(on_x)
+    first = next(iter(bins_by_sample.values()))
+    keep = covered_bins(list(bins_by_sample.values()))
+    x_bins = genome.classes(first["chrom"]) == "X"
+    keep &= ~x_bins | genome.outside_par_many(first["chrom"], first["start"].to_numpy() + 1)
+    evidence = {}
+    for sample, bins in bins_by_sample.items():
+        column = x_cohort.column(sample)
+        het, n = x_heterozygosity(x_cohort.gt[:, column], x_cohort.depth[:, column], min_depth)
+        evidence[sample] = SexEvidence(het, n, depth_ratios(bins, genome, np.asarray(keep)))
+    return evidence
+
+
+def main(inputs, outputs, params) -> None:
+    """Snakemake rule sex_findings: every sample's evidence, then one findings file per
+    sample (``params.samples``, in the order of ``outputs.findings``)."""
+    from ipscqc.contract import settings_from, write_atomic, write_findings
+    from ipscqc.genome import GenomeModel
+    from ipscqc.mqc import mqc_table
+    from ipscqc.readers.mosdepth import read_regions
+    from ipscqc.readers.vcf import read_cohort_genotypes
+
+    settings = settings_from(SexSettings, dict(params.settings))
+    sheet = params.sheet
+    genome = GenomeModel.of(**params.genome)
+    bins = {
+        sample: read_regions(path)
+        for sample, path in zip(params.samples, inputs.regions, strict=True)
+    }
+    evidence = cohort_evidence(read_cohort_genotypes(inputs.vcf), bins, genome, settings.min_depth)
+    rows = []
+    for sample, path in zip(params.samples, outputs.findings, strict=True):
+        parental = sheet[sample]["parental"] or None
+        result = analyse(
+            SexInputs(
+                sample,
+                parental,
+                sheet[sample]["sex"],
+                evidence[sample],
+                evidence[parental] if parental else None,
+                sheet[parental]["sex"] if parental else None,
+            ),
+            settings,
+        )
+        write_findings(path, result, SPEC)
+        m = result.metrics
+        rows.append(
+            {
+                "Sample": sample,
+                "declared sex": m["declared_sex"],
+                "inferred sex": m["inferred_sex"],
+                "sex matches": m["sex_matches"],
+                "X heterozygosity": m["x_heterozygosity"],
+                "X depth ratio": m["x_depth_ratio"],
+                "Y depth ratio": m["y_depth_ratio"],
+                "X loss": m["x_loss"],
+                "Y loss": m["y_loss"],
+            }
+        )
+    write_atomic(outputs.table, mqc_table(SUMMARY_HEADER, rows))

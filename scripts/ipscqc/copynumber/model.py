@@ -1,0 +1,145 @@
+"""The state model of the copy-number check: each segment is explained by the copy
+number ``c`` of the abnormal cells, the copies ``m`` of the more frequent allele, and
+the fraction ``f`` of cells that carry it (mosaicism), fitted on a grid by the joint
+likelihood of the segment's mean log2 ratio and its allele counts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import gammaln
+
+from .params import Params
+
+NORMAL = "normal"
+OUTLIER_RATE = 0.01
+
+
+def expected_log2(c: float, f: np.ndarray | float, c0: int) -> np.ndarray:
+    """Expected log2 ratio when a fraction f of cells has c copies instead of c0."""
+    f = np.asarray(f, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.log2(((1 - f) * c0 + f * c) / c0)
+
+
+def expected_major_baf(c: int, m: int, f: np.ndarray | float, c0: int, m0: int) -> np.ndarray:
+    """Expected fraction of the more frequent allele: abnormal cells (fraction f) carry
+    m of c copies, normal cells m0 of c0 copies."""
+    f = np.asarray(f, dtype=float)
+    total = (1 - f) * c0 + f * c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, ((1 - f) * m0 + f * m) / total, 0.5)
+
+
+def baf_log_likelihood(alt: np.ndarray, depth: np.ndarray, major: np.ndarray) -> np.ndarray:
+    """Log-likelihood of allele counts at heterozygous sites, for each expected major
+    allele fraction in ``major``: each site's alternative allele is the major or the
+    minor one with equal chance (unphased), plus a 1% outlier term for genotyping errors.
+    An outlier is any count with equal chance."""
+    alt = np.asarray(alt, dtype=float)[:, None]
+    total = np.asarray(depth, dtype=float)[:, None]
+    ref = total - alt
+    b = np.clip(np.asarray(major, dtype=float)[None, :], 1e-3, 1 - 1e-3)
+    log_choose = gammaln(total + 1) - gammaln(alt + 1) - gammaln(ref + 1)
+    one = alt * np.log(b) + ref * np.log1p(-b)
+    other = alt * np.log1p(-b) + ref * np.log(b)
+    mixed = log_choose + np.logaddexp(one, other) + np.log(0.5)
+    outlier = -np.log(total + 1)
+    return np.logaddexp(np.log(1 - OUTLIER_RATE) + mixed, np.log(OUTLIER_RATE) + outlier).sum(
+        axis=0
+    )
+
+
+def candidate_states(c0: int, m0: int, max_copy_number: int) -> list[tuple[int, int]]:
+    """Abnormal (c, m) states reachable from (c0, m0)."""
+    if c0 == 0:
+        return []
+    states = []
+    for c in range(0, max_copy_number + 1):
+        # hemizygous: every copy is the same allele
+        majors = [c] if c0 == 1 else list(range(math.ceil(c / 2), c + 1))
+        for m in majors:
+            if (c, m) != (c0, m0):
+                states.append((c, m))
+    return states
+
+
+def state_complexity(c: int, m: int, c0: int) -> int:
+    """How far a state is from normal: copy steps plus allele steps beyond balance."""
+    return abs(c - c0) + (m - math.ceil(c / 2) if c0 >= 2 else 0)
+
+
+FRACTION_GRID = np.round(np.arange(0.01, 1.0001, 0.01), 2)
+
+
+def fit_segment(
+    log2_mean: float,
+    log2_se: float,
+    alt: np.ndarray,
+    depth: np.ndarray,
+    c0: int,
+    m0: int,
+    params: Params,
+    log2_within: float = 0.0,
+) -> dict:
+    """Best (copy number, major copies, mosaic fraction) for one segment.
+
+    Each candidate state gets its best fraction on a grid (0.01 steps) by the joint
+    log-likelihood of the segment's mean log2 ratio (normal with standard error
+    ``log2_se``) and its allele counts; among states within ``state_tolerance`` of the
+    best, the simplest one (fewest copy and allele steps) is chosen, since e.g. 3 copies
+    in half of the cells and 4 copies (3 of one allele) in a quarter look the same.
+    Returns the state, the log-likelihood ratio against normal, the log-likelihood of
+    the best state (``log2_within``, the scatter of the bins around their mean in units
+    of the bin noise, adds -0.5 x itself to it) and the expectations.
+    """
+    use_baf = len(alt) > 0 and c0 >= 2
+    se = max(log2_se, params.log2_se_floor)
+
+    def log_lik(c, m, f):
+        ll = -0.5 * ((log2_mean - expected_log2(c, f, c0)) / se) ** 2 - 0.5 * log2_within
+        if use_baf:
+            ll = ll + baf_log_likelihood(alt, depth, expected_major_baf(c, m, f, c0, m0))
+        return np.asarray(ll, dtype=float)
+
+    normal_ll = float(log_lik(c0, m0, np.array([0.0]))[0])
+    options = []
+    for c, m in candidate_states(c0, m0, params.max_copy_number):
+        ll = log_lik(c, m, FRACTION_GRID)
+        best = int(np.argmax(ll))
+        options.append((float(ll[best]), c, m, float(FRACTION_GRID[best])))
+    result = {
+        "copy_number": c0,
+        "major_copies": m0,
+        "mosaic_fraction": 0.0,
+        "llr": 0.0,
+        "log_likelihood": normal_ll,
+        "expected_log2": 0.0,
+        "expected_major_baf": m0 / c0 if c0 else float("nan"),
+    }
+    if not options:
+        return result
+    top = max(option[0] for option in options)
+    near = [option for option in options if option[0] >= top - params.state_tolerance]
+    ll, c, m, f = min(near, key=lambda o: (state_complexity(o[1], o[2], c0), -o[0]))
+    result.update(
+        copy_number=c,
+        major_copies=m,
+        mosaic_fraction=f,
+        llr=ll - normal_ll,
+        log_likelihood=max(top, normal_ll),
+        expected_log2=float(expected_log2(c, f, c0)),
+        expected_major_baf=float(expected_major_baf(c, m, f, c0, m0)),
+    )
+    return result
+
+
+def call_type(c: int, m: int, c0: int, m0: int) -> str:
+    if c > c0:
+        return "gain"
+    if c < c0:
+        return "loss"
+    if m > m0:
+        return "cnloh"
+    return NORMAL

@@ -1,0 +1,116 @@
+"""Where every file of a run lives, under the results folder: one name per kind of file.
+
+Rules and scripts ask for paths by name: ``layout.path("bam", sample="L1")`` gives
+``results/alignments/L1.bam``; wildcards not given stay as Snakemake wildcards
+(``layout.path("bam")`` is ``results/alignments/{sample}.bam``). Nothing parses a path
+to learn what it holds: samples, checks and donors travel as params.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PATHS = {
+    # reference
+    "contigs": "reference/contigs.json",
+    "alignment_reference": "reference/genome.fa",
+    "alignment_reference_fai": "reference/genome.fa.fai",
+    "alignment_reference_dict": "reference/genome.dict",
+    # pre-flight
+    "preflight_reads": "preflight/reads/{sample}.{unit}.json",
+    "preflight_reference": "preflight/reference.json",
+    "preflight_trimmed": "preflight/trimmed/{sample}.json",
+    # reads and alignment
+    "trimmed_r1": "reads/{sample}/{unit}.R1.fastq.gz",
+    "trimmed_r2": "reads/{sample}/{unit}.R2.fastq.gz",
+    "fastp_json": "qc/fastp/{sample}.{unit}.fastp.json",
+    "fastp_html": "qc/fastp/{sample}.{unit}.fastp.html",
+    "unit_bam": "alignments/{sample}/{unit}.bam",
+    "bam": "alignments/{sample}.bam",
+    "bai": "alignments/{sample}.bam.bai",
+    # alignment QC
+    "markdup": "qc/markdup/{sample}.markdup.txt",
+    "samtools_stats": "qc/samtools/{sample}.stats.txt",
+    "flagstat": "qc/samtools/{sample}.flagstat.txt",
+    "idxstats": "qc/samtools/{sample}.idxstats.txt",
+    "mosdepth_summary": "qc/mosdepth/{sample}.mosdepth.summary.txt",
+    "mosdepth_dist": "qc/mosdepth/{sample}.mosdepth.global.dist.txt",
+    "mosdepth_regions": "qc/mosdepth/{sample}.regions.bed.gz",
+    # variants
+    "pileup": "variants/{donor}/{contig}.pileup.bcf",
+    "ploidy": "variants/{donor}.ploidy.txt",
+    "sexes": "variants/{donor}.sexes.txt",
+    "calls_part": "variants/{donor}/{contig}.bcf",
+    "donor_vcf": "variants/{donor}.vcf.gz",
+    "donor_vcf_index": "variants/{donor}.vcf.gz.tbi",
+    "variant_stats": "qc/bcftools/{donor}.bcftools_stats.txt",
+    "candidates_part": "variants/{donor}/{contig}.candidates.bcf",
+    "candidates_vcf": "variants/{donor}.candidates.vcf.gz",
+    "candidates_vcf_index": "variants/{donor}.candidates.vcf.gz.tbi",
+    "candidates_table": "variants/{donor}.candidates.tsv.gz",
+    "hotspot_entries": "variants/hotspots/entries.tsv",
+    "hotspot_alleles": "variants/hotspots/alleles.tsv",
+    "hotspot_positions": "variants/hotspots/positions.tsv",
+    "hotspot_pileup": "variants/{donor}.hotspots.tsv",
+    # copy number
+    "bin_composition": "copy_number/bins.gc.tsv.gz",
+    "cn_bins": "copy_number/{sample}/bins.tsv",
+    "cn_sites": "copy_number/{sample}/baf.tsv",
+    "cn_segments": "copy_number/{sample}/segments.tsv",
+    "cn_calls": "copy_number/{sample}/calls.tsv",
+    # identity
+    "identity_sites": "identity/sites.vcf.gz",
+    "identity_sites_index": "identity/sites.vcf.gz.tbi",
+    "identity_alleles": "identity/alleles.tsv.gz",
+    "identity_alleles_index": "identity/alleles.tsv.gz.tbi",
+    "cohort_vcf": "identity/cohort.vcf.gz",
+    "cohort_vcf_index": "identity/cohort.vcf.gz.tbi",
+    "relatedness": "findings/cohort/relatedness.tsv",
+    "relatedness_mqc": "findings/cohort/relatedness_mqc.json",
+    "identity_mqc": "findings/cohort/identity_mqc.tsv",
+    "sex_mqc": "findings/cohort/sex_mqc.tsv",
+    "contamination_mqc": "findings/cohort/contamination_mqc.tsv",
+    # vectors
+    "vector_evidence": "vectors/{sample}.evidence.json",
+    "vectors_mqc": "findings/cohort/vectors_mqc.tsv",
+    # findings of every check
+    "findings": "findings/{sample}/{check}.json",
+    "findings_table": "findings/{sample}/{check}.tsv",
+    "copy_number_figure": "findings/{sample}/copy_number.png",
+    # gate, certificates, versions
+    "gate": "gate/{line}.json",
+    "cohort_summary": "gate/cohort_summary.tsv",
+    "sample_checksums": "gate/checksums/{sample}.json",
+    "reference_checksums": "gate/checksums/reference.json",
+    "job_versions": "versions/{step}/{job}.yaml",
+    "software_versions": "gate/software_versions.json",
+    "certificate": "certificates/{line}.json",
+    # report
+    "report_content": "report/content/ipscqc_{name}_mqc.json",
+    "software_versions_mqc": "report/content/ipscqc_software_mqc_versions.yml",
+    "report": "report/multiqc_report.html",
+    "report_data": "report/multiqc_report_data",
+    # logs and benchmarks of the jobs
+    "log": "logs/{name}.log",
+    "benchmark": "benchmarks/{name}.tsv",
+}
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The files of one run under ``results``."""
+
+    results: str
+
+    def path(self, kind: str, **wildcards) -> str:
+        """The path of a kind of file; wildcards not given stay ``{name}``."""
+        template = PATHS[kind]
+        filled = _FIELD.sub(lambda m: str(wildcards.get(m.group(1), m.group(0))), template)
+        return f"{self.results}/{filled}"
+
+    def relative(self, kind: str, **wildcards) -> str:
+        """The path of a kind of file relative to the results folder."""
+        return self.path(kind, **wildcards)[len(self.results) + 1 :]

@@ -1,0 +1,212 @@
+"""GFF3 annotation (Ensembl style, the format ``bcftools csq`` reads): genes, their
+transcripts, exons and coding sequences.
+
+Attribute values are percent-decoded (GFF3 escapes ``;=&,`` and others as ``%XX``).
+Identifiers keep their Ensembl prefix (``gene:``, ``transcript:``) for linking parents;
+``Transcript.id`` and ``Gene.id`` drop it. Coordinates: GFF3 is 1-based closed; every
+interval held here is 0-based half-open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import pandas as pd
+
+from .text import open_text
+
+GENE_TYPES = ("gene", "ncRNA_gene", "pseudogene")
+TRANSCRIPT_TYPES = ("mRNA", "transcript", "lnc_RNA", "ncRNA", "pseudogenic_transcript")
+
+
+def parse_attributes(text: str) -> dict[str, str]:
+    """``ID=gene:X;Name=TP53`` -> {"ID": "gene:X", "Name": "TP53"} (values decoded)."""
+    pairs = (item.split("=", 1) for item in text.strip().split(";") if "=" in item)
+    return {key.strip(): unquote(value) for key, value in pairs}
+
+
+def strip_prefix(identifier: str) -> str:
+    """``transcript:ENST1`` -> ``ENST1``."""
+    return identifier.split(":", 1)[1] if ":" in identifier else identifier
+
+
+def strip_version(identifier: str) -> str:
+    """``ENST00000269305.9`` -> ``ENST00000269305``."""
+    return identifier.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Feature:
+    seqid: str
+    type: str
+    start: int  # 0-based
+    end: int  # exclusive
+    strand: str
+    attributes: dict[str, str]
+
+    @property
+    def parents(self) -> list[str]:
+        return [parent for parent in self.attributes.get("Parent", "").split(",") if parent]
+
+
+def features(path: str | Path) -> Iterator[Feature]:
+    """Every feature line of a GFF3 (plain or gzipped), up to a ``##FASTA`` section."""
+    with open_text(path) as handle:
+        for line in handle:
+            if line.startswith("##FASTA"):
+                break
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\r\n").split("\t")
+            if len(fields) < 9:
+                continue
+            yield Feature(
+                fields[0],
+                fields[2],
+                int(fields[3]) - 1,
+                int(fields[4]),
+                fields[6],
+                parse_attributes(fields[8]),
+            )
+
+
+def annotation_contigs(path: str | Path) -> set[str]:
+    """Sequence names used by the features."""
+    return {feature.seqid for feature in features(path)}
+
+
+@dataclass
+class Gene:
+    id: str
+    name: str
+    chrom: str
+    start: int
+    end: int
+    strand: str
+    biotype: str = ""
+    type: str = "gene"  # the GFF3 feature type: gene, ncRNA_gene, pseudogene
+
+
+@dataclass
+class Transcript:
+    id: str
+    gene: str  # gene name
+    chrom: str
+    strand: str
+    tags: tuple[str, ...] = ()
+    exons: list[tuple[int, int]] = field(default_factory=list)
+    cds: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def canonical(self) -> bool:
+        return "Ensembl_canonical" in self.tags
+
+    @property
+    def mane_select(self) -> bool:
+        return "MANE_Select" in self.tags
+
+    @property
+    def cds_length(self) -> int:
+        return sum(end - start for start, end in self.cds)
+
+    def cds_positions(self) -> list[int]:
+        """0-based genomic position of every coding base, in transcript order."""
+        positions: list[int] = []
+        for start, end in sorted(self.cds, reverse=self.strand == "-"):
+            step = range(start, end) if self.strand == "+" else range(end - 1, start - 1, -1)
+            positions.extend(step)
+        return positions
+
+    def codon_positions(self, residue: int) -> list[int] | None:
+        """0-based genomic positions of codon ``residue`` (1-based), transcript order."""
+        first = (residue - 1) * 3
+        if residue < 1 or first + 3 > self.cds_length:
+            return None
+        return self.cds_positions()[first : first + 3]
+
+
+@dataclass
+class Annotation:
+    genes: dict[str, Gene] = field(default_factory=dict)  # by ID without prefix
+    transcripts: dict[str, Transcript] = field(default_factory=dict)  # by ID without prefix
+
+    def genes_table(self, types: tuple[str, ...] = ("gene",)) -> pd.DataFrame:
+        """chrom, start, end (0-based half-open), name of the genes of the given GFF3
+        feature types (``gene``: Ensembl's protein-coding and other ``gene`` lines)."""
+        rows = [(g.chrom, g.start, g.end, g.name) for g in self.genes.values() if g.type in types]
+        return pd.DataFrame(rows, columns=["chrom", "start", "end", "name"])
+
+    def gene_names(self) -> set[str]:
+        return {gene.name for gene in self.genes.values()}
+
+    def transcripts_of(self, gene_name: str) -> list[Transcript]:
+        return [t for t in self.transcripts.values() if t.gene == gene_name]
+
+    def coding_transcripts(self) -> list[Transcript]:
+        return [t for t in self.transcripts.values() if t.cds]
+
+
+def read_annotation(path: str | Path, gene_names: set[str] | None = None) -> Annotation:
+    """Genes (every gene, or only those named), their transcripts, exons and CDS.
+
+    A gene's name is its ``Name`` (else ``gene_name``, else its ID). Exons and CDS hang
+    from transcripts; exons hanging directly from a gene get a transcript of the gene's
+    own ID.
+    """
+    annotation = Annotation()
+    gene_of_raw: dict[str, Gene] = {}
+    transcript_of_raw: dict[str, Transcript] = {}
+    parts: list[Feature] = []
+    for feature in features(path):
+        attributes = feature.attributes
+        raw_id = attributes.get("ID", "")
+        if feature.type in GENE_TYPES or raw_id.startswith("gene:"):
+            name = attributes.get("Name") or attributes.get("gene_name") or strip_prefix(raw_id)
+            if gene_names is not None and name not in gene_names:
+                continue
+            gene = Gene(
+                strip_prefix(raw_id),
+                name,
+                feature.seqid,
+                feature.start,
+                feature.end,
+                feature.strand,
+                attributes.get("biotype", ""),
+                feature.type,
+            )
+            annotation.genes[gene.id] = gene
+            gene_of_raw[raw_id] = gene
+        elif feature.type in ("exon", "CDS"):
+            parts.append(feature)
+        elif feature.parents and (
+            feature.type in TRANSCRIPT_TYPES or raw_id.startswith("transcript:")
+        ):
+            gene = gene_of_raw.get(feature.parents[0])
+            if gene is None:
+                continue
+            transcript = Transcript(
+                strip_prefix(raw_id),
+                gene.name,
+                feature.seqid,
+                feature.strand,
+                tuple(tag for tag in attributes.get("tag", "").split(",") if tag),
+            )
+            annotation.transcripts[transcript.id] = transcript
+            transcript_of_raw[raw_id] = transcript
+    for feature in parts:
+        for parent in feature.parents:
+            transcript = transcript_of_raw.get(parent)
+            if transcript is None and parent in gene_of_raw:
+                gene = gene_of_raw[parent]
+                transcript = annotation.transcripts.setdefault(
+                    gene.id, Transcript(gene.id, gene.name, gene.chrom, gene.strand)
+                )
+                transcript_of_raw[parent] = transcript
+            if transcript is None:
+                continue
+            blocks = transcript.exons if feature.type == "exon" else transcript.cds
+            blocks.append((feature.start, feature.end))
+    return annotation

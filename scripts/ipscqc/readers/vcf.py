@@ -1,0 +1,77 @@
+"""Multi-sample VCF/BCF genotypes and allele depths (cyvcf2).
+
+Genotypes are dosages of the alternate allele: 0 hom-ref, 1 het, 2 hom-alt, -1 missing.
+Positions are 1-based (VCF POS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MISSING = -1
+
+
+@dataclass
+class CohortGenotypes:
+    """Genotypes and read counts of every sample at a set of biallelic sites."""
+
+    samples: list[str]
+    chrom: np.ndarray  # (sites,) contig names
+    pos: np.ndarray  # (sites,) 1-based
+    gt: np.ndarray  # (sites, samples) dosage 0/1/2, -1 missing
+    ref_depth: np.ndarray  # (sites, samples) reads with the reference allele
+    alt_depth: np.ndarray  # (sites, samples) reads with the alternate allele
+
+    @property
+    def depth(self) -> np.ndarray:
+        return self.ref_depth + self.alt_depth
+
+    def column(self, sample: str) -> int:
+        return self.samples.index(sample)
+
+    def subset(self, mask: np.ndarray) -> CohortGenotypes:
+        return CohortGenotypes(
+            self.samples,
+            self.chrom[mask],
+            self.pos[mask],
+            self.gt[mask],
+            self.ref_depth[mask],
+            self.alt_depth[mask],
+        )
+
+
+def read_cohort_genotypes(path: str) -> CohortGenotypes:
+    """Biallelic records of a multi-sample VCF with FORMAT/GT and FORMAT/AD."""
+    from cyvcf2 import VCF
+
+    chrom, pos, gts, refs, alts = [], [], [], [], []
+    vcf = VCF(path, gts012=False)
+    try:
+        samples = list(vcf.samples)
+        for variant in vcf:
+            if len(variant.ALT) != 1:
+                continue
+            chrom.append(variant.CHROM)
+            pos.append(variant.POS)
+            # cyvcf2 gt_types: 0 HOM_REF, 1 HET, 2 UNKNOWN, 3 HOM_ALT
+            types = variant.gt_types
+            gts.append(np.where(types == 3, 2, np.where(types == 2, MISSING, types)))
+            ad = variant.format("AD")
+            if ad is None:
+                ad = np.zeros((len(samples), 2), dtype=int)
+            ad = np.where(ad < 0, 0, ad)
+            refs.append(ad[:, 0])
+            alts.append(ad[:, 1] if ad.shape[1] > 1 else np.zeros(len(samples), dtype=int))
+    finally:
+        vcf.close()
+    n = len(samples)
+    return CohortGenotypes(
+        samples=samples,
+        chrom=np.array(chrom, dtype=object),
+        pos=np.array(pos, dtype=np.int64),
+        gt=np.array(gts, dtype=np.int8).reshape(-1, n),
+        ref_depth=np.array(refs, dtype=np.int64).reshape(-1, n),
+        alt_depth=np.array(alts, dtype=np.int64).reshape(-1, n),
+    )
