@@ -130,7 +130,11 @@ def test_line_only_reading_of_the_events_line_finds_the_large_events(toy_run, tm
     )
     contigs = [line.split("\t")[0] for line in (results / "reference/genome.fa.fai").open()]
     params = SimpleNamespace(
-        sample=EVENTS_LINE, parental="", sex="male", settings={}, build="toy", contigs=contigs
+        sample=EVENTS_LINE,
+        parental="",
+        sex="male",
+        settings={},
+        genome={"build": "toy", "contigs": contigs},
     )
     main(inputs, outputs, params)
     calls = pd.read_csv(outputs.calls, sep="\t", dtype={"chrom": str})

@@ -233,17 +233,18 @@ def run_gate_on(findings: Path, gate_folder: Path, thresholds: dict, lines: dict
     """The gate and cohort summary entry points, as the rules run them."""
     import cohort_summary
     import gate_line
+    from ipscqc.checks import CHECKS
+    from snakemake.iocontainers import Namedlist
 
     for line, (parental, donor) in lines.items():
+        named = {check: str(findings / line / f"{check}.json") for check in CHECKS}
+        if parental:
+            named["parental_read_qc"] = str(findings / parental / "read_qc.json")
         gate_line.main(
-            None,
+            Namedlist(fromdict=named),
             [str(gate_folder / f"{line}.json")],
             SimpleNamespace(
-                line=line,
-                parental=parental,
-                donor=donor,
-                findings_dir=str(findings),
-                thresholds=thresholds,
+                line=line, parental=parental, donor=donor, checks=CHECKS, thresholds=thresholds
             ),
         )
     cohort_summary.main(
