@@ -340,6 +340,9 @@ VERSIONED_JOBS = {
     "read_qc": SAMPLES,
     "pileup_variants": CONTIG_JOBS,
     "call_variants": CONTIG_JOBS,
+    "candidate_variants": CONTIG_JOBS,
+    "gather_variants": DONORS,
+    "variant_stats": DONORS,
     "annotate_candidates": DONORS,
     "map_hotspots": ["catalogue"],
     "genotype_hotspots": DONORS,
@@ -369,7 +372,10 @@ REPORT_CONTENT = (
     "acquired_variants",
     "copy_number_figures",
     "copy_number_calls",
-    "sex_contamination_vectors",
+    "identity",
+    "sex",
+    "contamination",
+    "vectors",
     "read_qc",
     "certificates",
 )
@@ -384,8 +390,7 @@ REPORT_FILES = {
         "mosdepth_dist",
     ],
     "variants": ["variant_stats"],
-    "identity": ["relatedness_mqc", "identity_mqc", "sex_mqc", "contamination_mqc"],
-    "vectors": ["vectors_mqc"],
+    "identity": ["relatedness_mqc"],
 }
 
 

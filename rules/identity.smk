@@ -79,7 +79,6 @@ rule identity_findings:
     output:
         pairs=path_of("relatedness"),
         heatmap=path_of("relatedness_mqc"),
-        table=path_of("identity_mqc"),
         findings=[findings_of(sample, "identity") for sample in SAMPLES],
         versions=versions_of("identity_findings", "cohort"),
     log:
@@ -104,7 +103,6 @@ rule sex_findings:
         vcf=path_of("cohort_vcf"),
         regions=[path_of("mosdepth_regions", sample=sample) for sample in SAMPLES],
     output:
-        table=path_of("sex_mqc"),
         findings=[findings_of(sample, "sex") for sample in SAMPLES],
         versions=versions_of("sex_findings", "cohort"),
     log:
@@ -129,7 +127,6 @@ rule contamination_findings:
         vcf=path_of("cohort_vcf"),
         pairs=path_of("relatedness"),
     output:
-        table=path_of("contamination_mqc"),
         findings=[findings_of(sample, "contamination") for sample in SAMPLES],
         versions=versions_of("contamination_findings", "cohort"),
     log:

@@ -87,7 +87,7 @@ rule read_qc:
         sample="{sample}",
         parental=parental_of_wildcards,
         units=units_of_sample,
-        min_bin_depth=config["params"]["read_qc"]["min_bin_depth"],
+        settings=config["params"]["read_qc"],
         genome=GENOME_PARAMS,
     script:
         "../scripts/read_qc_findings.py"

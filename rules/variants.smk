@@ -88,18 +88,21 @@ rule call_variants:
 
 rule gather_variants:
     input:
-        [path_of("calls_part", contig=contig) for contig in GENOME_CONTIGS],
+        parts=[path_of("calls_part", contig=contig) for contig in GENOME_CONTIGS],
     output:
         vcf=path_of("donor_vcf"),
         tbi=path_of("donor_vcf_index"),
+        versions=versions_of("gather_variants", "{donor}"),
     log:
         log_of("gather_variants/{donor}"),
     localrule: True
     conda:
         "../envs/bcftools.yaml"
+    params:
+        versions=versions_command("bcftools"),
     shell:
-        "(bcftools concat --output-type z --output {output.vcf:q} {input:q}"
-        " && bcftools index --tbi {output.vcf:q}) 2> {log:q}"
+        "(bcftools concat --output-type z --output {output.vcf:q} {input.parts:q}"
+        " && bcftools index --tbi {output.vcf:q} && {params.versions}) 2> {log:q}"
 
 
 rule variant_stats:
@@ -107,15 +110,18 @@ rule variant_stats:
         vcf=path_of("donor_vcf"),
         reference=path_of("alignment_reference"),
     output:
-        path_of("variant_stats"),
+        stats=path_of("variant_stats"),
+        versions=versions_of("variant_stats", "{donor}"),
     log:
         log_of("variant_stats/{donor}"),
     localrule: True
     conda:
         "../envs/bcftools.yaml"
+    params:
+        versions=versions_command("bcftools"),
     shell:
-        "bcftools stats --samples - --fasta-ref {input.reference:q} {input.vcf:q}"
-        " > {output:q} 2> {log:q}"
+        "(bcftools stats --samples - --fasta-ref {input.reference:q} {input.vcf:q}"
+        " > {output.stats:q} && {params.versions}) 2> {log:q}"
 
 
 rule candidate_variants:
@@ -123,7 +129,8 @@ rule candidate_variants:
         pileup=path_of("pileup"),
         reference=path_of("alignment_reference"),
     output:
-        temp(path_of("candidates_part")),
+        bcf=temp(path_of("candidates_part")),
+        versions=versions_of("candidate_variants", "{donor}.{contig}"),
     log:
         log_of("candidate_variants/{donor}.{contig}"),
     group:
@@ -135,12 +142,13 @@ rule candidate_variants:
         runtime=30,
     params:
         min_alt_reads=config["variants"]["candidate_min_alt_reads"],
+        versions=versions_command("bcftools"),
     shell:
         # one record per allele, left-aligned; an allele with enough reads in any sample
         "(bcftools norm --fasta-ref {input.reference:q} --multiallelics -any --output-type u"
         " {input.pileup:q}"
         " | bcftools view --include 'ALT!=\"<*>\" && MAX(FMT/AD[:1])>={params.min_alt_reads}'"
-        " --output-type b --output {output:q}) 2> {log:q}"
+        " --output-type b --output {output.bcf:q} && {params.versions}) 2> {log:q}"
 
 
 rule annotate_candidates:

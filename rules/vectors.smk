@@ -39,7 +39,6 @@ rule vector_findings:
         evidence=[path_of("vector_evidence", sample=sample) for sample in SAMPLES],
         regions=[path_of("mosdepth_regions", sample=sample) for sample in SAMPLES],
     output:
-        table=path_of("vectors_mqc"),
         findings=[findings_of(sample, "vectors") for sample in SAMPLES],
         versions=versions_of("vector_findings", "cohort"),
     log:

@@ -9,11 +9,11 @@ from ipscqc.contract import load_findings, read_json, write_atomic
 from ipscqc.gate.evaluate import read_gate
 from ipscqc.report_content import (
     certificates_section,
+    check_table,
     general_statistics,
     images_section,
     items_table,
     safety_summary,
-    sample_metrics_table,
     segment_row_name,
     variant_row_name,
 )
@@ -84,28 +84,8 @@ def main(inputs, outputs, params):
             {line: Path(params.figures[line]) for line in lines},
         ),
     )
-    write_content(
-        outputs.sex_contamination_vectors,
-        sample_metrics_table(
-            "ipscqc_sex_contamination_vectors",
-            "Identity, sex, contamination and vectors",
-            "Per sample: inferred sex against the declared sex, contamination estimate,"
-            " reprogramming vector copies per cell and transgene exon-junction reads.",
-            findings,
-            ("sex", "contamination", "vectors", "identity"),
-        ),
-    )
-    write_content(
-        outputs.read_qc,
-        sample_metrics_table(
-            "ipscqc_read_qc",
-            "Read and coverage QC",
-            "Per sample: the read_qc findings the gate compares with its minimums"
-            " (a parental below them makes its lines' paired checks INCONCLUSIVE).",
-            findings,
-            ("read_qc",),
-        ),
-    )
+    for check in ("identity", "sex", "contamination", "vectors", "read_qc"):
+        write_content(outputs[check], check_table(check, findings))
     write_content(outputs.certificates, certificates_section(certificates))
 
 

@@ -562,7 +562,7 @@ def _line_inputs(tmp_path, parental="P"):
         "chr1\t100\tC\tT,<*>\t30,0,0\t15,0,0\t15,0,0\t30\t24,6,0\t12,3,0\t12,3,0\t30\n"
     )
     return AcquiredVariantsInputs(
-        line="L",
+        sample="L",
         parental=parental,
         sex="female",
         genome=GENOME,

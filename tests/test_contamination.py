@@ -127,11 +127,10 @@ def test_findings_of_the_check_place_sites_in_adequacy():
     from ipscqc.checks.contamination import (
         SPEC,
         ContaminationInputs,
-        ContaminationSettings,
         SampleCounts,
         analyse,
     )
-    from ipscqc.contract import validation_problems
+    from ipscqc.contract import config_defaults, validation_problems
 
     rng = np.random.default_rng(2)
     n = 2000
@@ -140,7 +139,7 @@ def test_findings_of_the_check_place_sites_in_adequacy():
     alt = np.where(gt == 2, depth, 0)
     counts = SampleCounts(depth - alt, alt, gt)
     result = analyse(
-        ContaminationInputs("L1", None, counts, None, {}), ContaminationSettings(10, 100)
+        ContaminationInputs("L1", None, counts, None, {}), config_defaults("contamination")
     )
     assert validation_problems(result.document(), SPEC) == []
     assert result.adequacy == {"sites_used": n, "min_sites": 100}

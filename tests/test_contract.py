@@ -146,8 +146,7 @@ def test_one_new_metric_reaches_gate_report_and_docs(monkeypatch):
     relaxed = {"vectors": dict(thresholds["vectors"], max_episome_junction_reads=10)}
     assert evaluate.evaluate_check("vectors", document, None, relaxed, "P1", None)["status"] == PASS
 
-    table = report_content.sample_metrics_table("id", "t", "d", {"L1": {"vectors": document}},
-                                                ("vectors",))  # fmt: skip
+    table = report_content.check_table("vectors", {"L1": {"vectors": document}})
     assert table["headers"]["vectors_episome_junction_reads"]["title"] == "Episome junctions"
     assert table["data"]["L1"]["vectors_episome_junction_reads"] == 7
 

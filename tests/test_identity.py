@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ipscqc.checks.identity import SPEC, IdentityInputs, IdentitySettings, analyse
-from ipscqc.contract import validation_problems
+from ipscqc.checks.identity import SPEC, IdentityInputs, analyse
+from ipscqc.contract import config_defaults, validation_problems
 from ipscqc.mqc import relatedness_heatmap
 from ipscqc.readers.vcf import CohortGenotypes
 from ipscqc.readers.vcf import read_cohort_genotypes as load_cohort_vcf
@@ -17,7 +17,9 @@ THRESHOLDS = {"min_depth": 8, "min_informative_sites": 50, "same_min": 0.8, "rel
 def metrics_of(sample, donor, parental, donors, pairs, min_informative_sites):
     """(metrics + adequacy, items, notes) of the identity check of one sample."""
     inputs = IdentityInputs(sample, parental or None, donor, pairs, np.full(10, 30))
-    result = analyse(inputs, IdentitySettings(min_informative_sites=min_informative_sites))
+    result = analyse(
+        inputs, {**config_defaults("identity"), "min_informative_sites": min_informative_sites}
+    )
     assert validation_problems(result.document(), SPEC) == []
     return {**result.metrics, **result.adequacy}, result.items, result.notes
 

@@ -11,7 +11,6 @@ import pytest
 from ipscqc.checks.read_qc import (
     SPEC,
     ReadQcInputs,
-    ReadQcSettings,
     analyse,
     callable_fraction,
     duplicate_fraction,
@@ -115,7 +114,7 @@ def test_read_qc_metrics_of_two_units(tmp_path):
     inputs = ReadQcInputs(
         "S1", "P1", reports, STATS, MARKDUP, summary_table(), read_regions(regions), GENOME
     )
-    result = analyse(inputs, ReadQcSettings(10))
+    result = analyse(inputs, {"min_bin_depth": 10})
     metrics, adequacy, items = result.metrics, result.adequacy, result.items
     assert metrics == {
         "reads_after_trimming": 1050,
@@ -133,7 +132,7 @@ def test_read_qc_metrics_of_two_units(tmp_path):
 def test_missing_numbers_are_null_not_zero():
     empty_summary = pd.DataFrame(columns=["chrom", "length", "bases"])
     inputs = ReadQcInputs("S1", None, {}, "", "", empty_summary, bins([]), GENOME)
-    result = analyse(inputs, ReadQcSettings(10))
+    result = analyse(inputs, {"min_bin_depth": 10})
     assert all(value is None for value in result.metrics.values())
     assert result.mode == "line_only" and result.notes
     assert validation_problems(result.document(), SPEC) == []

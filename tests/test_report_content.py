@@ -9,10 +9,10 @@ from ipscqc.contract import findings
 from ipscqc.gate import FAIL, INCONCLUSIVE, PASS
 from ipscqc.report_content import (
     certificates_section,
+    check_table,
     general_statistics,
     items_table,
     safety_summary,
-    sample_metrics_table,
     segment_row_name,
 )
 
@@ -88,7 +88,8 @@ def test_general_statistics_show_the_gate_and_declared_numbers_without_deciding(
 
 def test_sample_tables_take_their_columns_from_the_declarations():
     found = {"S1": {"read_qc": document("read_qc", "S1", mean_depth=31.5, q30_fraction=0.9)}}
-    table = sample_metrics_table("id", "Read QC", "d", found, ("read_qc",))
+    table = check_table("read_qc", found)
+    assert table["id"] == "ipscqc_read_qc" and table["section_name"] == "Read QC"
     declared = [m for m in spec_of("read_qc").metrics if m.title]
     assert list(table["headers"]) == [f"read_qc_{m.name}" for m in declared]
     assert table["headers"]["read_qc_mean_depth"]["title"] == "Mean depth"

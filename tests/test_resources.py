@@ -156,8 +156,8 @@ def test_every_command_a_shell_rule_calls_is_pinned_in_its_env(workflow):
         if not rule.is_shell:
             continue
         packages = packages_of(env_file(rule))
-        for command in commands_of(rule.shellcmd):
-            if command in SYSTEM_COMMANDS:
+        for command in commands_of(rule.shellcmd) + versions_commands(rule):
+            if command in SYSTEM_COMMANDS or command == "{params.versions}":
                 continue
             package = PACKAGE_OF_COMMAND.get(command)
             if package is None:
@@ -166,6 +166,29 @@ def test_every_command_a_shell_rule_calls_is_pinned_in_its_env(workflow):
                 problems.append(f"{rule.name}: {command} needs {package} in {rule.conda_env}")
             elif packages[package] is None:
                 problems.append(f"{rule.name}: {package} is not pinned in {rule.conda_env}")
+    assert not problems, "\n".join(problems)
+
+
+def versions_commands(rule) -> list[str]:
+    """The commands the rule's `versions` param runs (ipscqc.versions), to record the
+    versions of the tools the job ran: they must come from the job's own env too."""
+    from ipscqc.versions import TOOL_VERSION_COMMANDS
+
+    if "{params.versions}" not in rule.shellcmd:
+        return []
+    tools = rule.params.versions.args[0]  # versions_command(*tools) is a partial
+    return [TOOL_VERSION_COMMANDS[tool].split()[0] for tool in tools]
+
+
+def test_tool_rules_record_the_versions_of_the_tools_they_run(workflow):
+    problems = []
+    for rule in working_rules(workflow):
+        if not rule.is_shell or rule.name in ("multiqc", "alignment_reference"):
+            continue
+        recorded = set(versions_commands(rule))
+        ran = {c for c in commands_of(rule.shellcmd) if c in PACKAGE_OF_COMMAND}
+        if ran and not ran <= recorded | {"gzip"}:
+            problems.append(f"{rule.name}: runs {sorted(ran)}, records {sorted(recorded)}")
     assert not problems, "\n".join(problems)
 
 

@@ -9,7 +9,6 @@ from ipscqc.checks.sex import (
     SPEC,
     SexEvidence,
     SexInputs,
-    SexSettings,
     analyse,
     covered_bins,
     infer_sex,
@@ -17,7 +16,7 @@ from ipscqc.checks.sex import (
     x_heterozygosity,
 )
 from ipscqc.checks.sex import depth_ratios as depth_ratios_of
-from ipscqc.contract import validation_problems
+from ipscqc.contract import config_defaults, validation_problems
 from ipscqc.genome import GenomeModel
 
 GENOME = GenomeModel.of("GRCh38")
@@ -88,7 +87,9 @@ def test_x_heterozygosity_counts_non_reference_calls_with_depth():
 def test_findings_of_a_male_line_against_its_parental():
     ratios = {"autosomal_depth": 30.0, "x_depth_ratio": 0.5, "y_depth_ratio": 0.45}
     evidence = SexEvidence(0.01, 200, ratios)
-    result = analyse(SexInputs("L1", "P1", "male", evidence, evidence, "male"), SexSettings())
+    result = analyse(
+        SexInputs("L1", "P1", "male", evidence, evidence, "male"), config_defaults("sex")
+    )
     assert validation_problems(result.document(), SPEC) == []
     assert result.metrics["inferred_sex"] == "male" and result.metrics["sex_matches"] is True
     assert result.metrics["y_loss"] is False and result.metrics["x_loss"] is None

@@ -1,8 +1,9 @@
 """The check contract: what every check declares, returns and writes.
 
-- A check declares its numbers once, as ``Metric`` entries of its ``CheckSpec``: name,
-  kind, meaning, unit, report title and format, and the findings section it lives in
-  (``metrics``: the headline numbers; ``adequacy``: how well the check could look).
+- A check declares its numbers once, as ``Metric`` entries of its ``CheckSpec``, read
+  from the YAML file beside its module (``checks/<check>.yaml``): name, kind, meaning,
+  unit, report title and format, and the findings section it lives in (``metrics``:
+  the headline numbers; ``adequacy``: how well the check could look).
   The gate's rules, the report's columns, the findings schema and the docs tables are
   all derived from these declarations (docs/development.md).
 - A check's pure core, ``analyse(inputs, settings)``, returns a ``Findings``. When it
@@ -75,6 +76,35 @@ class Metric:
         return {"anyOf": [schema, {"type": "null"}], "description": self.meaning}
 
 
+def load_spec(module_file: str | Path) -> CheckSpec:
+    """The declaration of a check from the YAML file beside its module
+    (``checks/<check>.yaml``): title, summary, description (of its report section),
+    roles, paired, item_columns, and its
+    numbers under ``metrics`` and ``adequacy``, each with name, kind, meaning and
+    optionally unit, title, format and values."""
+    import yaml
+
+    path = Path(module_file).with_suffix(".yaml")
+    document = yaml.safe_load(path.read_text())
+    numbers = tuple(
+        Metric(
+            section=section, **{key: tuple(v) if key == "values" else v for key, v in entry.items()}
+        )  # fmt: skip
+        for section in SECTIONS
+        for entry in document.get(section) or []
+    )
+    return CheckSpec(
+        name=path.stem,
+        title=document["title"],
+        summary=document["summary"],
+        metrics=numbers,
+        description=document.get("description", document["summary"]),
+        roles=tuple(document.get("roles", ("parental", "line"))),
+        paired=bool(document.get("paired", False)),
+        item_columns=tuple(document.get("item_columns") or ()),
+    )
+
+
 def metric(name: str, kind: str, meaning: str, **options) -> Metric:
     return Metric(name, kind, meaning, section="metrics", **options)
 
@@ -96,6 +126,7 @@ class CheckSpec:
     title: str
     summary: str
     metrics: tuple[Metric, ...]
+    description: str = ""  # the report section's description
     roles: tuple[str, ...] = ("parental", "line")
     paired: bool = False
     item_columns: tuple[str, ...] = ()
@@ -121,6 +152,15 @@ class CheckSpec:
     def reported(self) -> tuple[Metric, ...]:
         """Metrics shown as report columns, in declaration order."""
         return tuple(m for m in self.metrics if m.title)
+
+
+@dataclass
+class SampleInputs:
+    """What every check's inputs start with: the sample and the parental sample it is
+    compared with (None: line-only mode). Each check's inputs extend it."""
+
+    sample: str
+    parental: str | None
 
 
 class CannotAnalyse(Exception):
@@ -324,10 +364,17 @@ def load_findings(path: str | Path, spec: CheckSpec, sample: str) -> tuple[dict 
     return document, None
 
 
-def settings_from(cls, block: dict | None):
-    """A settings dataclass from a config block: the keys it declares, defaults for the
-    rest (the config schema has already checked types and ranges)."""
-    from dataclasses import fields as dataclass_fields
+def config_defaults(*section: str) -> dict:
+    """The defaults of a config section, from schemas/config.schema.yaml (the one place
+    that holds them): ``config_defaults("sex")``, ``config_defaults("params", "read_qc")``.
+    Unit tests build settings from these; a run's settings are its validated config."""
+    import yaml
 
-    names = {f.name for f in dataclass_fields(cls)}
-    return cls(**{key: value for key, value in (block or {}).items() if key in names})
+    schema = yaml.safe_load((SCHEMAS / "config.schema.yaml").read_text())
+    for key in section:
+        schema = schema["properties"][key]
+    return {
+        key: spec["default"]
+        for key, spec in schema.get("properties", {}).items()
+        if "default" in spec
+    }

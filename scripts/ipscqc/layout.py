@@ -68,12 +68,8 @@ PATHS = {
     "cohort_vcf_index": "identity/cohort.vcf.gz.tbi",
     "relatedness": "findings/cohort/relatedness.tsv",
     "relatedness_mqc": "findings/cohort/relatedness_mqc.json",
-    "identity_mqc": "findings/cohort/identity_mqc.tsv",
-    "sex_mqc": "findings/cohort/sex_mqc.tsv",
-    "contamination_mqc": "findings/cohort/contamination_mqc.tsv",
     # vectors
     "vector_evidence": "vectors/{sample}.evidence.json",
-    "vectors_mqc": "findings/cohort/vectors_mqc.tsv",
     # findings of every check
     "findings": "findings/{sample}/{check}.json",
     "findings_table": "findings/{sample}/{check}.tsv",

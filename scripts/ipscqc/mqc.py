@@ -1,5 +1,6 @@
-"""MultiQC custom content written by the cohort-wide check jobs: summary tables
-(``*_mqc.tsv``) and the relatedness heatmap (``*_mqc.json``)."""
+"""MultiQC custom content written by the identity job: the relatedness heatmap of the
+run (``*_mqc.json``). The per-sample tables of every check are built by the report
+(ipscqc.report_content) from the findings."""
 
 from __future__ import annotations
 
@@ -43,23 +44,3 @@ def relatedness_heatmap(pairs: pd.DataFrame, samples: list[str]) -> dict:
             "square": True,
         },
     }
-
-
-def mqc_table(header: str, rows: list[dict]) -> str:
-    """A MultiQC custom-content TSV: '#' header lines, then one row per sample.
-
-    Unknown values are written NA; numbers keep their type (a count stays an integer).
-    """
-
-    def cell(value):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return "NA"
-        if isinstance(value, float):
-            return f"{value:.4g}"
-        if isinstance(value, list | tuple):
-            return ",".join(str(item) for item in value) or "-"
-        return str(value)
-
-    columns = list(rows[0]) if rows else []
-    lines = ["\t".join(columns)] + ["\t".join(cell(row[c]) for c in columns) for row in rows]
-    return header + "\n".join(lines) + "\n"

@@ -200,15 +200,7 @@ def items_table(
             "plot_type": "html",
             "data": "<p>No events in any line.</p>",
         }
-    return {
-        "id": section_id,
-        "section_name": section_name,
-        "description": description,
-        "plot_type": "table",
-        "pconfig": {"id": f"{section_id}_table", "title": section_name, "col1_header": "Event"},
-        "headers": headers,
-        "data": data,
-    }
+    return _table(section_id, section_name, description, "Event", headers, data)
 
 
 def variant_row_name(sample: str, item: dict, index: int) -> str:
@@ -225,39 +217,44 @@ def segment_row_name(sample: str, item: dict, index: int) -> str:
     return f"{sample} {item['chrom']}:{item['start'] + 1}-{item['end']} {item['type']}"
 
 
-def sample_metrics_table(
-    section_id: str,
-    section_name: str,
-    description: str,
-    findings_by_sample: dict[str, dict],
-    checks: tuple[str, ...],
-) -> dict:
-    """One row per sample with the report columns the checks declare (metrics with a
-    title), in the checks' order and their declaration order."""
-    columns = [(check, declared) for check in checks for declared in spec_of(check).reported()]
+def check_table(check: str, findings_by_sample: dict[str, dict]) -> dict:
+    """One row per sample with the report columns the check declares (its titled
+    numbers, in declaration order); the section's title and description are the
+    check's own."""
+    spec = spec_of(check)
+    columns = spec.reported()
     headers = {}
-    for check, declared in columns:
+    for declared in columns:
         header = {"title": declared.title, "description": declared.meaning, "scale": False}
         if declared.format:
             header["format"] = declared.format
         headers[f"{check}_{declared.name}"] = header
     data = {}
     for sample in sorted(findings_by_sample):
+        document = findings_by_sample[sample].get(check)
         row = {}
-        for check, declared in columns:
-            document = findings_by_sample[sample].get(check)
+        for declared in columns:
             value = _scalar(metric_value(document, check, declared.name))
             if value is not None:
                 row[f"{check}_{declared.name}"] = (
                     value if not isinstance(value, bool) else str(value).lower()
                 )
         data[sample] = row
+    return _table(f"ipscqc_{check}", spec.title, spec.description, "Sample", headers, data)
+
+
+def _table(section_id, section_name, description, first_column, headers, data) -> dict:
+    """A MultiQC custom-content table document."""
     return {
         "id": section_id,
         "section_name": section_name,
         "description": description,
         "plot_type": "table",
-        "pconfig": {"id": f"{section_id}_table", "title": section_name, "col1_header": "Sample"},
+        "pconfig": {
+            "id": f"{section_id}_table",
+            "title": section_name,
+            "col1_header": first_column,
+        },
         "headers": headers,
         "data": data,
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ipscqc.contract import CheckSpec, Findings, adequacy, findings, metric
+from ipscqc.contract import Findings, SampleInputs, findings, load_spec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,148 +21,12 @@ if TYPE_CHECKING:
     from ipscqc.genome import GenomeModel
     from ipscqc.variants.classify import Thresholds
 
-TIER_VALUES = ("oncogenic_hotspot", "likely_oncogenic", "cancer_gene_coding", "other", "none")
 
-
-def _count(name: str, meaning: str, **options):
-    return metric(name, "integer", meaning, **options)
-
-
-SPEC = CheckSpec(
-    name="acquired_variants",
-    title="Variants",
-    summary="point mutations and indels the line carries and its parental lacks, tiered",
-    roles=("line",),
-    paired=True,
-    item_columns=(
-        "gene",
-        "protein_change",
-        "tier",
-        "class",
-        "line_af",
-        "line_alt",
-        "line_depth",
-        "parental_alt",
-        "parental_depth",
-        "clonality",
-        "filters",
-    ),
-    metrics=(
-        _count(
-            "acquired_count",
-            "variants classed acquired (in the line, excluded from the parental by its counts"
-            " and depth, passing every filter)",
-        ),
-        _count(
-            "acquired_hotspot_count",
-            "acquired variants at a catalogue hotspot (tier `oncogenic_hotspot`)",
-        ),
-        _count(
-            "acquired_likely_oncogenic_count",
-            "acquired, tier `likely_oncogenic` (truncating in a tumour suppressor,"
-            " protein-altering in a clonal haematopoiesis gene)",
-        ),
-        _count(
-            "acquired_cancer_gene_count",
-            "acquired protein-altering variants in cancer genes that are not hotspots (tiers"
-            " `likely_oncogenic` + `cancer_gene_coding`)",
-        ),
-        _count("acquired_cancer_gene_coding_count", "acquired, tier `cancer_gene_coding`"),
-        _count("acquired_other_count", "acquired, tier `other`"),
-        metric(
-            "worst_acquired_tier",
-            "category",
-            "`oncogenic_hotspot` > `likely_oncogenic` > `cancer_gene_coding` > `other`; `none`"
-            " when nothing is acquired; null in line-only mode",
-            values=TIER_VALUES,
-            title="Worst acquired tier",
-        ),
-        _count(
-            "uncertain_count",
-            "variants in the line that the parental cannot exclude (too shallow, test not"
-            " significant) or that fail an artefact filter",
-        ),
-        _count(
-            "uncertain_flagged_count",
-            "uncertain variants in tiers `oncogenic_hotspot` or `likely_oncogenic`",
-        ),
-        _count("unclassified_count", "line-only mode: variants seen in the line"),
-        _count(
-            "unclassified_flagged_count",
-            "line-only mode: variants seen in the line in the two flagged tiers",
-        ),
-        _count("inherited_count", "variants of the parental (germline) kept in the line"),
-        _count(
-            "lost_count",
-            "parental heterozygous sites homozygous in the line (LOH evidence)",
-        ),
-        _count("hotspots_in_catalogue", "entries of the hotspot catalogue"),
-        _count("hotspots_checked", "entries placed on this genome and genotyped"),
-        _count(
-            "hotspots_unmapped",
-            "entries not placed on this genome (gene missing, residue mismatch)",
-        ),
-        _count(
-            "hotspots_undercovered",
-            "checked entries whose codon has line depth below `variants.hotspot_min_depth`",
-        ),
-        _count(
-            "hotspots_detected",
-            "checked entries with the hotspot allele present in the line (class acquired,"
-            " uncertain or unclassified)",
-        ),
-        metric(
-            "max_hotspot_af",
-            "fraction",
-            "highest line allele fraction among detected hotspots; 0.0 when none; null when"
-            " no hotspot could be checked",
-        ),
-        metric(
-            "min_detectable_af",
-            "fraction",
-            "allele fraction detected with probability `variants.detection_power` at the"
-            " line's median depth by the genome-wide test",
-            title="Min detectable AF",
-            format="{:,.3f}",
-        ),
-        metric("line_error_rate", "number", "per-base error rate used in the binomial tests"),
-        adequacy("median_depth", "number", "median depth of the line (mosdepth)", unit="x"),
-        adequacy(
-            "parental_median_depth",
-            "number",
-            "median depth of the parental (mosdepth); null in line-only mode",
-            unit="x",
-        ),
-        adequacy(
-            "callable_fraction",
-            "fraction",
-            "fraction of the line's bases at depth >= `variants.min_depth`",
-        ),
-        adequacy(
-            "parental_callable_fraction",
-            "fraction",
-            "fraction of the parental's bases at depth >= `variants.min_parental_depth`",
-        ),
-        adequacy(
-            "median_depth_at_sites",
-            "number",
-            "median line depth at the sites of the table",
-            unit="x",
-        ),
-        adequacy(
-            "parental_median_depth_at_sites",
-            "number",
-            "median parental depth at the sites of the table",
-            unit="x",
-        ),
-    ),
-)
+SPEC = load_spec(__file__)  # the declaration: acquired_variants.yaml beside this module
 
 
 @dataclass
-class AcquiredVariantsInputs:
-    line: str
-    parental: str | None
+class AcquiredVariantsInputs(SampleInputs):
     sex: str
     genome: GenomeModel
     candidates: pd.DataFrame  # query table of the donor's candidates
@@ -200,9 +64,9 @@ def site_table(inputs: AcquiredVariantsInputs, th: Thresholds) -> pd.DataFrame:
     from ipscqc.variants.sites import TABLE_COLUMNS, candidate_sites, hotspot_sites, merge_hotspots
 
     genes = set(inputs.cancer_genes["gene"])
-    candidates = candidate_sites(inputs.candidates, inputs.line, inputs.parental, genes)
+    candidates = candidate_sites(inputs.candidates, inputs.sample, inputs.parental, genes)
     forced = hotspot_sites(
-        inputs.hotspot_pileup, inputs.hotspot_alleles, inputs.line, inputs.parental
+        inputs.hotspot_pileup, inputs.hotspot_alleles, inputs.sample, inputs.parental
     )
     sites = merge_hotspots(candidates, forced)
     sites = pd.concat(
@@ -372,7 +236,7 @@ def summarise(
     # every catalogue entry placed on this genome (the unplaced ones are a note below)
     items += [clean(row) for row in mapped.to_dict("records")]
     notes = _notes(inputs, hotspots, values, len(flagged), settings)
-    return findings(SPEC, inputs.line, inputs.parental, values, items, notes)
+    return findings(SPEC, inputs.sample, inputs.parental, values, items, notes)
 
 
 def _notes(inputs, hotspots, values, flagged_count, settings) -> list[str]:
@@ -483,7 +347,7 @@ def main(inputs, outputs, params) -> None:
         else (None, None)
     )
     check_inputs = AcquiredVariantsInputs(
-        line=params.line,
+        sample=params.line,
         parental=parental,
         sex=params.sex,
         genome=GenomeModel.of(**params.genome),

@@ -8,53 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ipscqc.contract import CheckSpec, Findings, adequacy, findings, metric
+from ipscqc.contract import Findings, SampleInputs, findings, load_spec
 
 if TYPE_CHECKING:
     import numpy as np
 
-SPEC = CheckSpec(
-    name="contamination",
-    title="Contamination",
-    summary="fraction of DNA from another individual",
-    item_columns=("source", "fraction", "error_rate", "sites", "log_likelihood_ratio"),
-    metrics=(
-        metric(
-            "contamination_fraction",
-            "fraction",
-            "maximum-likelihood fraction of foreign DNA (largest over the run's other"
-            " individuals and their mean allele frequency); null below"
-            " `contamination.min_sites` sites",
-            title="Contamination",
-            format="{:,.3f}",
-        ),
-        metric(
-            "contamination_source",
-            "string",
-            "the sample of the run that best explains it, when significant; else null",
-        ),
-        metric(
-            "population_fraction",
-            "fraction",
-            "the estimate against the mean allele frequency alone",
-        ),
-        metric("error_rate", "number", "the fitted per-base error rate"),
-        adequacy(
-            "sites_used",
-            "integer",
-            "homozygous sites with depth used",
-            title="Contam. sites",
-            format="{:,.0f}",
-        ),
-        adequacy("min_sites", "integer", "sites the estimate needs (`contamination.min_sites`)"),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class ContaminationSettings:
-    min_depth: int = 10
-    min_sites: int = 100
+SPEC = load_spec(__file__)  # the declaration: contamination.yaml beside this module
 
 
 @dataclass
@@ -71,16 +30,16 @@ class SampleCounts:
 
 
 @dataclass
-class ContaminationInputs:
-    sample: str
-    parental: str | None
+class ContaminationInputs(SampleInputs):
     counts: SampleCounts
     parental_counts: SampleCounts | None  # the parental's, when it is the same individual
     sources: dict[str, np.ndarray]  # other individuals of the run: genotype dosages
     parental_is_other_individual: bool = False
 
 
-def analyse(inputs: ContaminationInputs, settings: ContaminationSettings) -> Findings:
+def analyse(inputs: ContaminationInputs, settings: dict) -> Findings:
+    """The contamination findings of one sample; ``settings`` is the config's
+    ``contamination:``."""
     from ipscqc.contamination import contamination_metrics
 
     own, reference = inputs.counts, inputs.parental_counts
@@ -97,17 +56,10 @@ def analyse(inputs: ContaminationInputs, settings: ContaminationSettings) -> Fin
         reference.gt if reference else None,
         reference.depth if reference else None,
         inputs.sources,
-        min_depth=settings.min_depth,
-        min_sites=settings.min_sites,
+        min_depth=settings["min_depth"],
+        min_sites=settings["min_sites"],
     )
     return findings(SPEC, inputs.sample, inputs.parental, values, items, notes + more_notes)
-
-
-SUMMARY_HEADER = """# id: ipscqc_contamination
-# section_name: "Identity: contamination"
-# description: "Fraction of DNA from another individual, by maximum likelihood from allele counts at sites homozygous in the sample (its parental's genotypes where the parental is the same individual), against each other individual of the run and their mean allele frequency."
-# plot_type: table
-"""  # noqa: E501
 
 
 def main(inputs, outputs, params) -> None:
@@ -115,13 +67,12 @@ def main(inputs, outputs, params) -> None:
     (``params.samples``, in the order of ``outputs.findings``)."""
     import pandas as pd
 
-    from ipscqc.contract import settings_from, write_atomic, write_findings
+    from ipscqc.contract import write_findings
     from ipscqc.genome import GenomeModel
-    from ipscqc.mqc import mqc_table
     from ipscqc.readers.vcf import read_cohort_genotypes
     from ipscqc.relatedness import representatives
 
-    settings = settings_from(ContaminationSettings, dict(params.settings))
+    settings = dict(params.settings)
     sheet = params.sheet
     genome = GenomeModel.of(**params.genome)
     cohort = read_cohort_genotypes(inputs.vcf)
@@ -133,7 +84,6 @@ def main(inputs, outputs, params) -> None:
         i = cohort.column(sample)
         return SampleCounts(cohort.ref_depth[:, i], cohort.alt_depth[:, i], cohort.gt[:, i])
 
-    rows = []
     for sample, path in zip(params.samples, outputs.findings, strict=True):
         parental = sheet[sample]["parental"] or None
         same = bool(parental) and groups[parental] == groups[sample]
@@ -152,15 +102,3 @@ def main(inputs, outputs, params) -> None:
         )
         result = analyse(check_inputs, settings)
         write_findings(path, result, SPEC)
-        m = result.metrics
-        rows.append(
-            {
-                "Sample": sample,
-                "contamination fraction": m["contamination_fraction"],
-                "likely source": m["contamination_source"] or "-",
-                "population estimate": m["population_fraction"],
-                "error rate": m["error_rate"],
-                "sites used": result.adequacy["sites_used"],
-            }
-        )
-    write_atomic(outputs.table, mqc_table(SUMMARY_HEADER, rows))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ipscqc.contract import CheckSpec, Findings, adequacy, findings, metric
+from ipscqc.contract import Findings, SampleInputs, findings, load_spec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,102 +26,11 @@ if TYPE_CHECKING:
 
 MAX_GENES_IN_ITEM = 50
 
-SPEC = CheckSpec(
-    name="copy_number",
-    title="Copy number",
-    summary="gains, losses and copy-neutral LOH with their mosaic fraction",
-    paired=True,
-    item_columns=(
-        "type",
-        "size_bp",
-        "copy_number",
-        "mosaic_fraction",
-        "scope",
-        "recurrent_regions",
-        "gene_count",
-        "genes",
-    ),
-    metrics=(
-        metric(
-            "call_count",
-            "integer",
-            "reported events: gains, losses and copy-neutral LOH of at least"
-            " `copy_number.min_call_bp`, in at least `min_mosaic_fraction` of cells, with a"
-            " log-likelihood ratio against normal of at least `min_llr`",
-            title="CN calls",
-            format="{:,.0f}",
-        ),
-        metric("gain_count", "integer", "calls that gain copies"),
-        metric("loss_count", "integer", "calls that lose copies"),
-        metric("cnloh_count", "integer", "copy-neutral LOH calls"),
-        metric(
-            "largest_event_bp",
-            "integer",
-            "size of the largest call; 0 when there is none",
-            unit="bp",
-            title="Largest event",
-            format="{:,.0f}",
-        ),
-        metric(
-            "whole_chromosome_event_count",
-            "integer",
-            "calls covering at least `whole_fraction` of a chromosome's analysable span"
-            " (aneuploidy)",
-        ),
-        metric(
-            "arm_event_count",
-            "integer",
-            "calls covering at least `whole_fraction` of one arm, not whole-chromosome",
-        ),
-        metric(
-            "recurrent_region_hit_count",
-            "integer",
-            "calls overlapping a recurrent hPSC region (the `copy_number.recurrent_regions`"
-            " BED; `resources/recurrent_regions/{build}.bed` when unset)",
-        ),
-        metric(
-            "max_mosaic_fraction",
-            "fraction",
-            "largest fraction of cells carrying a call; 0.0 when there is none",
-        ),
-        metric(
-            "max_copy_number",
-            "integer",
-            "highest copy number among calls; null when there is none",
-        ),
-        metric(
-            "het_sites_single_allele_fraction",
-            "fraction",
-            "share of the reference's heterozygous sites where the line shows one allele"
-            " (BAF < 0.05 or > 0.95); about 0.01 for the same genome, far higher for another"
-            " individual",
-        ),
-        adequacy(
-            "log2_noise",
-            "number",
-            "median absolute difference of the log2 ratios of neighbouring used bins",
-        ),
-        adequacy("bins_used", "integer", "depth bins used for segmentation"),
-        adequacy(
-            "het_sites_used",
-            "integer",
-            "heterozygous sites with line depth >= `min_baf_depth` on chromosomes with two"
-            " reference copies",
-        ),
-        adequacy(
-            "median_depth",
-            "number",
-            "the line's median raw depth over used autosomal bins",
-            unit="x",
-        ),
-    ),
-)
+SPEC = load_spec(__file__)  # the declaration: copy_number.yaml beside this module
 
 
 @dataclass
-class CopyNumberInputs:
-    sample: str
-    parental: str | None
+class CopyNumberInputs(SampleInputs):
     sex: str  # declared sex of the reference genome (the parental, or the sample)
     genome: GenomeModel
     composition: pd.DataFrame  # bins with GC and N content

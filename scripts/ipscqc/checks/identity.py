@@ -10,92 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ipscqc.contract import CheckSpec, Findings, adequacy, findings, metric
+from ipscqc.contract import Findings, SampleInputs, findings, load_spec
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-SPEC = CheckSpec(
-    name="identity",
-    title="Identity",
-    summary="genotype match with the parental and the declared donor (no swap)",
-    paired=True,
-    item_columns=("other_sample", "other_donor", "expected", "relatedness", "observed"),
-    metrics=(
-        metric(
-            "relatedness_to_parental",
-            "number",
-            "(shared hets - 2 IBS0) / min(hets) with the parental; about 1 for the same"
-            " individual; null without a parental",
-            title="Relatedness to parental",
-            format="{:,.3f}",
-        ),
-        metric(
-            "concordance_to_parental",
-            "fraction",
-            "identical genotypes / informative sites, with the parental",
-        ),
-        metric(
-            "matches_declared_donor",
-            "boolean",
-            "true: the same individual as its parental (or, without one, as another sample"
-            " of its donor); false: a conclusive mismatch; null: too few informative sites"
-            " or nothing to compare with",
-        ),
-        metric(
-            "best_match_sample",
-            "string",
-            "the most related other sample of the run (conclusive pairs only)",
-            title="Best match",
-        ),
-        metric("best_match_donor", "string", "the donor of that sample"),
-        metric("best_match_relatedness", "number", "relatedness to that sample"),
-        metric(
-            "matching_other_donors",
-            "strings",
-            "donors other than the declared one with a sample of the same individual",
-        ),
-        metric(
-            "matching_other_samples",
-            "strings",
-            "samples of other donors that are the same individual (swap, or two donors that"
-            " are one person)",
-        ),
-        adequacy(
-            "informative_sites",
-            "integer",
-            "sites shared with the parental (or the best-covered same-donor sample) with"
-            " depth in both and at least one non-reference genotype",
-        ),
-        adequacy(
-            "min_informative_sites",
-            "integer",
-            "informative sites a pair needs to be conclusive (`identity.min_informative_sites`)",
-        ),
-        adequacy("sites_genotyped", "integer", "identity sites genotyped in the run"),
-        adequacy(
-            "sites_with_depth",
-            "integer",
-            "identity sites with at least `identity.min_depth` reads in this sample",
-        ),
-        adequacy("median_site_depth", "number", "median depth at the identity sites", unit="x"),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class IdentitySettings:
-    min_depth: int = 8
-    min_informative_sites: int = 100
-    same_individual_min_relatedness: float = 0.8
-    related_min_relatedness: float = 0.4
+SPEC = load_spec(__file__)  # the declaration: identity.yaml beside this module
 
 
 @dataclass
-class IdentityInputs:
-    sample: str
-    parental: str | None
+class IdentityInputs(SampleInputs):
     donor: str
     pairs: pd.DataFrame  # the run's pairwise table (relatedness.pairwise_table)
     site_depth: np.ndarray  # this sample's depth at every identity site
@@ -175,13 +100,14 @@ def _swap_notes(sample, donor, matches, other_donors, other_samples) -> list[str
     return []
 
 
-def analyse(inputs: IdentityInputs, settings: IdentitySettings) -> Findings:
+def analyse(inputs: IdentityInputs, settings: dict) -> Findings:
     """The identity findings of one sample from the run's pairwise table.
 
     ``matches_declared_donor`` is True when the sample is the same individual as its
     parental (or, without a parental, as any other sample of its donor), False when
     that comparison is conclusive and says otherwise, and None when it could not be
-    decided (too few informative sites, or no other sample of the donor).
+    decided (too few informative sites, or no other sample of the donor). ``settings``
+    is the config's ``identity:``.
     """
     import numpy as np
 
@@ -201,7 +127,7 @@ def analyse(inputs: IdentityInputs, settings: IdentitySettings) -> Findings:
         }
         for row in own.sort_values("other").itertuples()
     ]
-    matches, informative, note = _match(own, parental, donor, settings.min_informative_sites)
+    matches, informative, note = _match(own, parental, donor, settings["min_informative_sites"])
     notes = [note] if note else []
     conclusive = own[own["observed"] != "inconclusive"]
     same_elsewhere = conclusive[
@@ -218,19 +144,12 @@ def analyse(inputs: IdentityInputs, settings: IdentitySettings) -> Findings:
         "matching_other_donors": other_donors,
         "matching_other_samples": other_samples,
         "informative_sites": informative,
-        "min_informative_sites": settings.min_informative_sites,
+        "min_informative_sites": settings["min_informative_sites"],
         "sites_genotyped": int(len(depth)),
-        "sites_with_depth": int((depth >= settings.min_depth).sum()),
+        "sites_with_depth": int((depth >= settings["min_depth"]).sum()),
         "median_site_depth": float(np.median(depth)) if len(depth) else None,
     }
     return findings(SPEC, sample, parental, values, items, notes)
-
-
-SUMMARY_HEADER = """# id: ipscqc_identity
-# section_name: "Identity: declared donor"
-# description: "Each sample against its declared donor: relatedness to its parental, and the sample of the run it matches best. A line whose best match belongs to another donor is a swap."
-# plot_type: table
-"""  # noqa: E501
 
 
 def main(inputs, outputs, params) -> None:
@@ -238,13 +157,13 @@ def main(inputs, outputs, params) -> None:
     findings file per sample (``params.samples``, in the order of ``outputs.findings``)."""
     import json
 
-    from ipscqc.contract import settings_from, write_atomic, write_findings
+    from ipscqc.contract import write_atomic, write_findings
     from ipscqc.genome import GenomeModel
-    from ipscqc.mqc import mqc_table, relatedness_heatmap
+    from ipscqc.mqc import relatedness_heatmap
     from ipscqc.readers.vcf import read_cohort_genotypes
     from ipscqc.relatedness import pairwise_table
 
-    settings = settings_from(IdentitySettings, dict(params.settings))
+    settings = dict(params.settings)
     sheet = params.sheet  # sample -> {"donor", "parental", "sex"}
     cohort = read_cohort_genotypes(inputs.vcf)
     missing = sorted(set(sheet) - set(cohort.samples))
@@ -256,15 +175,14 @@ def main(inputs, outputs, params) -> None:
     pairs = pairwise_table(
         cohort,
         donors,
-        min_depth=settings.min_depth,
-        min_informative_sites=settings.min_informative_sites,
-        same_min=settings.same_individual_min_relatedness,
-        related_min=settings.related_min_relatedness,
+        min_depth=settings["min_depth"],
+        min_informative_sites=settings["min_informative_sites"],
+        same_min=settings["same_individual_min_relatedness"],
+        related_min=settings["related_min_relatedness"],
     )
     write_atomic(outputs.pairs, pairs.to_csv(sep="\t", index=False, na_rep="NA"))
     heatmap = relatedness_heatmap(pairs, cohort.samples)
     write_atomic(outputs.heatmap, json.dumps(heatmap, indent=1, sort_keys=True) + "\n")
-    rows = []
     for sample, path in zip(params.samples, outputs.findings, strict=True):
         info = sheet[sample]
         check_inputs = IdentityInputs(
@@ -276,18 +194,3 @@ def main(inputs, outputs, params) -> None:
         )
         result = analyse(check_inputs, settings)
         write_findings(path, result, SPEC)
-        m = result.metrics
-        rows.append(
-            {
-                "Sample": sample,
-                "donor": info["donor"],
-                "parental": info["parental"] or "-",
-                "matches declared donor": m["matches_declared_donor"],
-                "relatedness to parental": m["relatedness_to_parental"],
-                "best match": m["best_match_sample"],
-                "best match donor": m["best_match_donor"],
-                "best match relatedness": m["best_match_relatedness"],
-                "informative sites": result.adequacy["informative_sites"],
-            }
-        )
-    write_atomic(outputs.table, mqc_table(SUMMARY_HEADER, rows))

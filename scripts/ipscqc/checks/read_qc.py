@@ -19,91 +19,24 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ipscqc.contract import CheckSpec, Findings, adequacy, findings, metric
+from ipscqc.contract import Findings, SampleInputs, findings, load_spec
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ipscqc.genome import GenomeModel
 
-SPEC = CheckSpec(
-    name="read_qc",
-    title="Read QC",
-    summary="reads, base quality, mapping, duplicates and autosomal depth of each sample",
-    item_columns=("unit", "reads_before_trimming", "reads_after_trimming"),
-    metrics=(
-        metric(
-            "reads_after_trimming",
-            "integer",
-            "reads left after fastp (both mates counted), summed over the sample's units",
-            unit="reads",
-            title="Reads after trimming",
-            format="{:,.0f}",
-        ),
-        metric(
-            "q30_fraction",
-            "fraction",
-            "bases at Q30 or better / all bases after trimming (fastp), over all units",
-            title="Q30 fraction",
-            format="{:,.3f}",
-        ),
-        metric(
-            "mapped_fraction",
-            "fraction",
-            "`reads mapped` / `raw total sequences` of samtools stats (primary reads)",
-            title="Mapped",
-            format="{:,.3f}",
-        ),
-        metric(
-            "duplicate_fraction",
-            "fraction",
-            "`DUPLICATE PRIMARY TOTAL` / `EXAMINED` of samtools markdup",
-            title="Duplicates",
-            format="{:,.3f}",
-        ),
-        metric(
-            "mean_depth",
-            "number",
-            "length-weighted mean depth over the autosomes (mosdepth summary; duplicates and"
-            " reads below the MAPQ minimum excluded)",
-            unit="x",
-            title="Mean depth",
-            format="{:,.1f}",
-        ),
-        metric(
-            "callable_fraction",
-            "fraction",
-            "autosomal mosdepth bins with mean depth >= `params.read_qc.min_bin_depth` /"
-            " all autosomal bins",
-            title="Callable",
-            format="{:,.3f}",
-        ),
-        adequacy("autosomal_bins", "integer", "autosomal mosdepth bins counted"),
-        adequacy(
-            "callable_min_depth",
-            "number",
-            "depth a bin needs to count as callable (`params.read_qc.min_bin_depth`)",
-            unit="x",
-        ),
-    ),
-)
+SPEC = load_spec(__file__)  # the declaration: read_qc.yaml beside this module
 
 
 @dataclass
-class ReadQcInputs:
-    sample: str
-    parental: str | None
+class ReadQcInputs(SampleInputs):
     fastp_reports: dict[str, dict]  # unit -> fastp JSON report
     samtools_stats: str  # text of `samtools stats`
     markdup: str  # text of `samtools markdup -f`
     mosdepth_summary: pd.DataFrame
     regions: pd.DataFrame  # mosdepth --by bins: chrom, start, end, depth
     genome: GenomeModel
-
-
-@dataclass(frozen=True)
-class ReadQcSettings:
-    min_bin_depth: float = 10.0
 
 
 def fastp_after_trimming(report: dict) -> dict:
@@ -177,8 +110,9 @@ def callable_fraction(
     return float((bins["depth"] >= min_depth).mean()), int(len(bins))
 
 
-def analyse(inputs: ReadQcInputs, settings: ReadQcSettings) -> Findings:
-    """The read_qc findings of one sample; a number that cannot be measured is null."""
+def analyse(inputs: ReadQcInputs, settings: dict) -> Findings:
+    """The read_qc findings of one sample; a number that cannot be measured is null.
+    ``settings`` is the config's ``params.read_qc:``."""
     units = [
         {"unit": unit, **fastp_after_trimming(report)}
         for unit, report in sorted(inputs.fastp_reports.items())
@@ -188,7 +122,7 @@ def analyse(inputs: ReadQcInputs, settings: ReadQcSettings) -> Findings:
     summary = samtools_summary_numbers(inputs.samtools_stats)
     total, mapped = summary.get("raw total sequences"), summary.get("reads mapped")
     autosomes = inputs.genome.autosomes
-    fraction, bins = callable_fraction(inputs.regions, autosomes, settings.min_bin_depth)
+    fraction, bins = callable_fraction(inputs.regions, autosomes, settings["min_bin_depth"])
     values = {
         "reads_after_trimming": sum(u["reads_after_trimming"] for u in units) if units else None,
         "q30_fraction": q30 / bases if bases else None,
@@ -197,7 +131,7 @@ def analyse(inputs: ReadQcInputs, settings: ReadQcSettings) -> Findings:
         "mean_depth": mean_depth(inputs.mosdepth_summary, autosomes),
         "callable_fraction": fraction,
         "autosomal_bins": bins,
-        "callable_min_depth": settings.min_bin_depth,
+        "callable_min_depth": settings["min_bin_depth"],
     }
     notes = [] if units else ["no fastp report: reads after trimming and Q30 are unknown"]
     return findings(SPEC, inputs.sample, inputs.parental, values, units, notes)
@@ -225,5 +159,5 @@ def main(inputs, outputs, params) -> None:
         read_regions(inputs.regions),
         GenomeModel.of(**params.genome),
     )
-    result = analyse(check_inputs, ReadQcSettings(float(params.min_bin_depth)))
+    result = analyse(check_inputs, dict(params.settings))
     write_findings(outputs.findings, result, SPEC)

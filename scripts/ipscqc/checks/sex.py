@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ipscqc.contract import CheckSpec, Findings, adequacy, findings, metric
+from ipscqc.contract import Findings, SampleInputs, findings, load_spec
 
 if TYPE_CHECKING:
     import numpy as np
@@ -19,86 +19,7 @@ if TYPE_CHECKING:
 
     from ipscqc.genome import GenomeModel
 
-SEXES = ("female", "male", "unknown")
-
-SPEC = CheckSpec(
-    name="sex",
-    title="Sex",
-    summary="inferred sex against the declared sex, X and Y loss",
-    metrics=(
-        metric(
-            "declared_sex",
-            "category",
-            "from the samples sheet",
-            values=SEXES,
-            title="Declared sex",
-        ),
-        metric(
-            "inferred_sex",
-            "category",
-            "female, male or ambiguous",
-            values=("female", "male", "ambiguous"),
-            title="Inferred sex",
-        ),
-        metric(
-            "x_heterozygosity",
-            "fraction",
-            "het / non-reference chrX calls (outside PARs); null without calls",
-        ),
-        metric(
-            "x_depth_ratio",
-            "number",
-            "median chrX bin depth / median autosomal bin depth (XX about 1, XY 0.5)",
-        ),
-        metric(
-            "y_depth_ratio",
-            "number",
-            "mean chrY bin depth / median autosomal bin depth (XY about 0.5, XX about 0);"
-            " null when the reference has no chrY",
-        ),
-        metric(
-            "sex_matches",
-            "boolean",
-            "inferred == declared; null when either is unknown or ambiguous",
-            title="Sex matches",
-        ),
-        metric(
-            "x_loss",
-            "boolean",
-            "X lost in at least `sex.min_loss_fraction` of cells of a female line (against its"
-            " parental); null for male lines",
-            title="X loss",
-        ),
-        metric(
-            "y_loss",
-            "boolean",
-            "Y lost in at least `sex.min_loss_fraction` of cells of a male line (against its"
-            " parental); null for female lines or without chrY",
-            title="Y loss",
-        ),
-        metric("x_loss_fraction", "number", "estimated fraction of cells that lost an X"),
-        metric("y_loss_fraction", "number", "estimated fraction of cells that lost the Y"),
-        adequacy("x_sites", "integer", "non-reference chrX calls behind the X heterozygosity"),
-        adequacy("min_x_sites", "integer", "calls the X heterozygosity needs (`sex.min_x_sites`)"),
-        adequacy("autosomal_depth", "number", "median autosomal bin depth", unit="x"),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class SexSettings:
-    min_depth: int = 8
-    min_x_sites: int = 20
-    female_min_x_het: float = 0.3
-    male_max_x_het: float = 0.1
-    y_present_min_ratio: float = 0.1
-    two_x_min_ratio: float = 0.8
-    one_x_max_ratio: float = 0.65
-    min_loss_fraction: float = 0.3
-    male_y_ratio: float = 0.5
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
+SPEC = load_spec(__file__)  # the declaration: sex.yaml beside this module
 
 
 @dataclass
@@ -111,9 +32,7 @@ class SexEvidence:
 
 
 @dataclass
-class SexInputs:
-    sample: str
-    parental: str | None
+class SexInputs(SampleInputs):
     declared_sex: str
     evidence: SexEvidence
     parental_evidence: SexEvidence | None = None
@@ -288,9 +207,10 @@ def sex_metrics(
     return metrics, notes
 
 
-def analyse(inputs: SexInputs, settings: SexSettings) -> Findings:
-    """The sex findings of one sample (losses against its parental when it has one)."""
-    params = settings.as_dict()
+def analyse(inputs: SexInputs, settings: dict) -> Findings:
+    """The sex findings of one sample (losses against its parental when it has one);
+    ``settings`` is the config's ``sex:``."""
+    params = settings
     parental_ratios = parental_sex = None
     if inputs.parental_evidence is not None:
         evidence = inputs.parental_evidence
@@ -308,15 +228,10 @@ def analyse(inputs: SexInputs, settings: SexSettings) -> Findings:
         inputs.declared_sex, own.x_het, own.x_sites, own.ratios, parental_ratios, parental_sex,
         params,
     )  # fmt: skip
-    values.update(min_x_sites=settings.min_x_sites, autosomal_depth=own.ratios["autosomal_depth"])
+    values.update(
+        min_x_sites=settings["min_x_sites"], autosomal_depth=own.ratios["autosomal_depth"]
+    )
     return findings(SPEC, inputs.sample, inputs.parental, values, [], notes)
-
-
-SUMMARY_HEADER = """# id: ipscqc_sex
-# section_name: "Identity: sex"
-# description: "Sex inferred from chrX heterozygosity (het / non-reference calls) and chrX/chrY depth relative to the autosomes (about 1 and 0 for XX, 0.5 and 0.5 for XY), against the declared sex; X loss in female lines and Y loss in male lines are culture changes."
-# plot_type: table
-"""  # noqa: E501
 
 
 def cohort_evidence(cohort, bins_by_sample: dict, genome: GenomeModel, min_depth: int) -> dict:
@@ -342,21 +257,21 @@ def cohort_evidence(cohort, bins_by_sample: dict, genome: GenomeModel, min_depth
 def main(inputs, outputs, params) -> None:
     """Snakemake rule sex_findings: every sample's evidence, then one findings file per
     sample (``params.samples``, in the order of ``outputs.findings``)."""
-    from ipscqc.contract import settings_from, write_atomic, write_findings
+    from ipscqc.contract import write_findings
     from ipscqc.genome import GenomeModel
-    from ipscqc.mqc import mqc_table
     from ipscqc.readers.mosdepth import read_regions
     from ipscqc.readers.vcf import read_cohort_genotypes
 
-    settings = settings_from(SexSettings, dict(params.settings))
+    settings = dict(params.settings)
     sheet = params.sheet
     genome = GenomeModel.of(**params.genome)
     bins = {
         sample: read_regions(path)
         for sample, path in zip(params.samples, inputs.regions, strict=True)
     }
-    evidence = cohort_evidence(read_cohort_genotypes(inputs.vcf), bins, genome, settings.min_depth)
-    rows = []
+    evidence = cohort_evidence(
+        read_cohort_genotypes(inputs.vcf), bins, genome, settings["min_depth"]
+    )
     for sample, path in zip(params.samples, outputs.findings, strict=True):
         parental = sheet[sample]["parental"] or None
         result = analyse(
@@ -371,18 +286,3 @@ def main(inputs, outputs, params) -> None:
             settings,
         )
         write_findings(path, result, SPEC)
-        m = result.metrics
-        rows.append(
-            {
-                "Sample": sample,
-                "declared sex": m["declared_sex"],
-                "inferred sex": m["inferred_sex"],
-                "sex matches": m["sex_matches"],
-                "X heterozygosity": m["x_heterozygosity"],
-                "X depth ratio": m["x_depth_ratio"],
-                "Y depth ratio": m["y_depth_ratio"],
-                "X loss": m["x_loss"],
-                "Y loss": m["y_loss"],
-            }
-        )
-    write_atomic(outputs.table, mqc_table(SUMMARY_HEADER, rows))
