@@ -196,10 +196,16 @@ def count_kmers(reads: np.ndarray, kmers: list[str]) -> dict[str, int]:
     return {kmer: found.get(int(code), 0) for kmer, code in zip(kmers, wanted, strict=True)}
 
 
+_READS: dict[tuple[str, str], np.ndarray] = {}
+
+
 def sample_reads(outdir: Path, truth: dict, sample: str) -> np.ndarray:
-    return read_sequences(
-        [outdir / f for u in truth["samples"][sample]["units"] for f in u["fastq"]]
-    )
+    """All reads of a sample (read once per session and data set)."""
+    key = (str(outdir), sample)
+    if key not in _READS:
+        units = truth["samples"][sample]["units"]
+        _READS[key] = read_sequences([outdir / f for u in units for f in u["fastq"]])
+    return _READS[key]
 
 
 def site_kmers(seq: str, pos0: int, ref: str, alt: str, flank: int) -> tuple[str, str]:
