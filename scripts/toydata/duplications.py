@@ -483,5 +483,6 @@ def chr_y_summary(features: GenomeFeatures, chr_y: Contig) -> dict:
         "expected_male_depth_ratio_x_degenerate": 0.5,
         "model": "0.5 x (X-degenerate bp + sum over blocks of length x the share of read "
         "pairs covering a difference from every other copy) / non-N bp; pairs with no "
-        "difference get MAPQ 0",
+        "difference get MAPQ 0. Over all non-N chrY bases: a mean over only the bins "
+        "with reads is higher, as bins of the blocks can have no MAPQ >= 20 read",
     }
