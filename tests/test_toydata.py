@@ -149,6 +149,80 @@ def kmer_allele_fraction(reads_blob: bytes, genome: dict[str, str], v: dict, fla
     return alt_n, ref_n
 
 
+def read_sequences(paths: list[Path]) -> np.ndarray:
+    """All reads of FASTQ files as an (n x 150) uint8 array."""
+    seqs = [s for path in paths for s in read_fastq(path)[1]]
+    return np.frombuffer("".join(seqs).encode(), dtype=np.uint8).reshape(len(seqs), -1)
+
+
+_CODE = np.full(256, -1, dtype=np.int64)
+for _i, _b in enumerate(b"ACGT"):
+    _CODE[_b] = _i
+
+
+def _kmer_codes(arr: np.ndarray, k: int) -> np.ndarray:
+    """2-bit codes of every k-mer of every row (-1 where the k-mer holds a non-ACGT)."""
+    bases = _CODE[arr]
+    width = arr.shape[1] - k + 1
+    codes = np.zeros((arr.shape[0], width), dtype=np.int64)
+    bad = np.zeros((arr.shape[0], width), dtype=bool)
+    for j in range(k):
+        window = bases[:, j : j + width]
+        codes = codes * 4 + np.maximum(window, 0)
+        bad |= window < 0
+    codes[bad] = -1
+    return codes
+
+
+def count_kmers(reads: np.ndarray, kmers: list[str]) -> dict[str, int]:
+    """Occurrences of each k-mer (as written: no reverse complement) in the reads."""
+    if not kmers:
+        return {}
+    lengths = {len(x) for x in kmers}
+    if len(lengths) > 1:
+        out: dict[str, int] = {}
+        for k in sorted(lengths):
+            out.update(count_kmers(reads, [x for x in kmers if len(x) == k]))
+        return out
+    k = len(kmers[0])
+    as_rows = np.frombuffer("".join(kmers).encode(), dtype=np.uint8).reshape(len(kmers), k)
+    wanted = _kmer_codes(as_rows, k)[:, 0]
+    found: dict[int, int] = {}
+    for lo in range(0, len(reads), 20_000):  # in chunks: bounded memory
+        codes = _kmer_codes(reads[lo : lo + 20_000], k).ravel()
+        values, counts = np.unique(codes[np.isin(codes, wanted)], return_counts=True)
+        for value, count in zip(values.tolist(), counts.tolist(), strict=True):
+            found[value] = found.get(value, 0) + count
+    return {kmer: found.get(int(code), 0) for kmer, code in zip(kmers, wanted, strict=True)}
+
+
+_READS: dict[tuple[str, str], np.ndarray] = {}
+
+
+def sample_reads(outdir: Path, truth: dict, sample: str) -> np.ndarray:
+    """All reads of a sample (read once per session and data set)."""
+    key = (str(outdir), sample)
+    if key not in _READS:
+        units = truth["samples"][sample]["units"]
+        _READS[key] = read_sequences([outdir / f for u in units for f in u["fastq"]])
+    return _READS[key]
+
+
+def site_kmers(seq: str, pos0: int, ref: str, alt: str, flank: int) -> tuple[str, str]:
+    left, right = seq[pos0 - flank : pos0], seq[pos0 + len(ref) : pos0 + len(ref) + flank]
+    return left + ref + right, left + alt + right
+
+
+def allele_counts(reads: np.ndarray, sites: list[tuple[str, str]]) -> tuple[int, int]:
+    """Summed (alt, ref) k-mer counts over sites given as (ref k-mer, alt k-mer), both
+    strands."""
+    kmers = sorted({x for pair in sites for kmer in pair for x in (kmer, revcomp(kmer))})
+    counts = count_kmers(reads, kmers)
+    alt = sum(counts[a] + counts[revcomp(a)] for _, a in sites)
+    ref = sum(counts[r] + counts[revcomp(r)] for r, _ in sites)
+    return alt, ref
+
+
 # ------------------------------------------------------------------ fixtures
 
 
@@ -167,6 +241,15 @@ def genome(small) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def transcripts(small) -> dict[str, dict]:
     return parse_gff(small[0] / "reference" / "annotation.gff3")
+
+
+@pytest.fixture(scope="session")
+def deep(tmp_path_factory) -> tuple[Path, dict]:
+    """A smallest genome at the real depths (lines 35x): read-level checks of planted
+    alleles (a few seconds to build)."""
+    outdir = tmp_path_factory.mktemp("toy_deep")
+    truth = build(outdir, seed=7, genome_scale=0.05, coverage_scale=1.0, quiet=True)
+    return outdir, truth
 
 
 @pytest.fixture(scope="session")
@@ -202,6 +285,12 @@ def aligned(small, tmp_path_factory) -> dict[str, Path]:
     return bams
 
 
+def count_reads(bam: Path, region: str, min_mapq: int = 0) -> int:
+    """Primary, mapped reads in a region (samtools view -c -F 0x904 -q)."""
+    out = run(["samtools", "view", "-c", "-F", "0x904", "-q", str(min_mapq), str(bam), region])
+    return int(out.stdout.strip())
+
+
 def idxstats(bam: Path) -> dict[str, int]:
     out = run(["samtools", "idxstats", str(bam)]).stdout
     return {f[0]: int(f[2]) for f in (line.split("\t") for line in out.splitlines())}
@@ -216,6 +305,8 @@ def test_layout_and_sheets(small):
         "reference/genome.fa",
         "reference/annotation.gff3",
         "reference/vectors.fa",
+        "reference/problem_regions.bed",
+        "reference/chrY_x_degenerate.bed",
         "samples.tsv",
         "units.tsv",
         "truth.json",
@@ -243,6 +334,7 @@ def test_layout_and_sheets(small):
         "coverage_scale": 0.1,
         "extra_lines": 0,
     }
+    assert stamp["design"] == truth["design"] == "default"
     assert "1-based" in truth["coordinates"] and "0-based half-open" in truth["coordinates"]
     assert truth["duplicate_rate"] == 0.06
 
@@ -303,7 +395,10 @@ def test_cli_runs_and_reports_up_to_date(small):
 def test_contigs_centromeres_and_gaps(small, genome):
     _, truth = small
     contigs = {c["name"]: c for c in truth["genome"]["contigs"]}
-    assert list(contigs) == ["chr1", "chr12", "chr17", "chr18", "chr20", "chrX", "chrY"]
+    assert list(contigs) == ["chr1", "chr12", "chr17", "chr18", "chr20", "chr21", "chrX", "chrY"]
+    real = contigs.pop("chr21")  # real GRCh38 sequence: tested on its own below
+    assert real["sequence"] == "GRCh38" and real["length"] == 75_000
+    assert {c["sequence"] for c in contigs.values()} == {"synthetic"}
     expected_mb = {
         "chr1": 3.0,
         "chr12": 2.0,
@@ -324,7 +419,7 @@ def test_contigs_centromeres_and_gaps(small, genome):
     }
     for name, c in contigs.items():
         seq = genome[name]
-        assert len(seq) == c["length"] == round(expected_mb[name] * 1e6 * 0.1)
+        assert len(seq) == c["length"] == round(expected_mb[name] * 1e6 * 0.1)  # synthetic
         assert set(seq) <= set("ACGTN")
         mid = (c["centromere_start"] + c["centromere_end"]) / 2 / c["length"]
         assert mid == pytest.approx(grch38_centromere[name], abs=0.01)
@@ -341,32 +436,52 @@ def test_contigs_centromeres_and_gaps(small, genome):
     assert max(len(x) for x in text.splitlines() if not x.startswith(">")) == 60
 
 
-def test_composition_gc_domains_and_repeats(genome):
+def _masked(genome: dict[str, str], blocks: list[dict], skip: set[str]) -> str:
+    """The synthetic contigs with the planted repeated blocks replaced by N."""
+    out = []
+    for name, seq in genome.items():
+        if name in skip:
+            continue
+        chars = list(seq)
+        for b in blocks:
+            if b["chrom"] == name:
+                chars[b["start"] : b["end"]] = "N" * (b["end"] - b["start"])
+        out.append("".join(chars))
+    return "N".join(out)
+
+
+def _repeated_kmer_fraction(text: str, k: int = 32, step: int = 7) -> float:
+    kmers = [text[i : i + k] for i in range(0, len(text) - k, step)]
+    kmers = [x for x in kmers if "N" not in x]
+    counts: dict[str, int] = {}
+    for x in kmers:
+        counts[x] = counts.get(x, 0) + 1
+    return sum(1 for x in kmers if counts[x] > 1) / len(kmers)
+
+
+def test_composition_gc_domains_and_repeats(genome, small):
     seq = genome["chr1"]
     windows = [seq[i : i + 20_000] for i in range(0, len(seq) - 20_000, 20_000)]
     gc = [(w.count("G") + w.count("C")) / max(1, len(w) - w.count("N")) for w in windows]
     assert min(gc) > 0.30 and max(gc) < 0.60 and max(gc) - min(gc) > 0.04
-    # interspersed repeats exist but exact repeats are rare: most 32-mers are unique
+    # interspersed repeats exist but, outside the planted duplications (and the real
+    # contig), exact repeats are rare: most 32-mers are unique
+    blocks = small[1]["repeats"]["blocks"]
+    assert _repeated_kmer_fraction(_masked(genome, blocks, {"chr21"})) < 0.01
     text = "".join(genome.values())
-    kmers = [text[i : i + 32] for i in range(0, len(text) - 32, 7)]
-    kmers = [k for k in kmers if "N" not in k]
-    counts: dict[str, int] = {}
-    for k in kmers:
-        counts[k] = counts.get(k, 0) + 1
-    repeated = sum(1 for k in kmers if counts[k] > 1) / len(kmers)
-    assert repeated < 0.01
     cpg = text.count("CG") / max(1, text.count("GC"))
     assert cpg < 0.6  # CpG depletion as in vertebrate genomes
 
 
 def test_vectors_are_labelled_stand_ins(small):
     vectors = read_fasta(small[0] / "reference" / "vectors.fa")
-    assert set(vectors) == {"toy_oriP_EBNA1", "toy_piggyBac", "toy_lentiviral"}
-    assert len(vectors["toy_oriP_EBNA1"]) == 9000
+    assert set(vectors) == {"toy_pCXLE_POU5F1", "toy_pCXLE_SOX2", "toy_pCXLE_KLF4"}
+    plasmids = {p["name"]: p for p in small[1]["plasmids"]}
+    for name, seq in vectors.items():
+        assert len(seq) == plasmids[name]["length"] > 8_000
+        assert 0.45 < (seq.count("G") + seq.count("C")) / len(seq) < 0.58
     headers = (small[0] / "reference" / "vectors.fa").read_text()
-    assert headers.count("stand-in") == 3
-    for seq in vectors.values():
-        assert 0.40 < (seq.count("G") + seq.count("C")) / len(seq) < 0.56
+    assert headers.count("stand-in") == 3 and headers.count("not the real elements") == 3
 
 
 # ------------------------------------------------------------------ annotation
@@ -477,7 +592,8 @@ def test_bcftools_csq_reports_planted_protein_changes(small, tmp_path):
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tline",
     ]
     order = [c["name"] for c in truth["genome"]["contigs"]]
-    rows = sorted(truth["acquired_variants"], key=lambda v: (order.index(v["chrom"]), v["pos"]))
+    planted = truth["acquired_variants"] + truth["artefacts"]  # artefact alleles too
+    rows = sorted(planted, key=lambda v: (order.index(v["chrom"]), v["pos"]))
     body = [
         f"{v['chrom']}\t{v['pos']}\t{v['id']}\t{v['ref']}\t{v['alt']}\t.\tPASS\t.\tGT\t0/1"
         for v in rows
@@ -509,6 +625,7 @@ def test_bcftools_csq_reports_planted_protein_changes(small, tmp_path):
     assert "|882R>882H|" in csq["DNMT3A_R882H"] and "missense|DNMT3A" in csq["DNMT3A_R882H"]
     assert "stop_gained|BCOR|" in csq["BCOR_R1200*"] and "|1200R>1200*|" in csq["BCOR_R1200*"]
     assert "stop_gained|TET2|" in csq["TET2_Q1034*"]
+    assert "missense|TP53|ENST00000269484|protein_coding|-|248R>248Q|" in csq["artefact_TP53_R248Q"]
     for v in rows:  # truth's consequence matches csq's for every coding variant
         if v["consequence"] in ("missense", "stop_gained"):
             change = v["protein_change"].removeprefix("p.")
@@ -529,8 +646,12 @@ def test_germline_variants_density_and_placement(small, genome, transcripts):
     autosome_bp = sum(
         c["length"] for c in truth["genome"]["contigs"] if c["name"] not in ("chrX", "chrY")
     )
+    synthetic = [v for v in truth["germline_variants"] if v["source"] == "synthetic"]
+    assert {v["chrom"] for v in synthetic} <= {c["name"] for c in truth["genome"]["contigs"]}
+    assert not [v for v in synthetic if v["chrom"] == "chr21"]
+    autosome_bp -= next(c["length"] for c in truth["genome"]["contigs"] if c["name"] == "chr21")
     for donor, sex in (("D1", "male"), ("D2", "female")):
-        mine = [v for v in truth["germline_variants"] if v["donor"] == donor]
+        mine = [v for v in synthetic if v["donor"] == donor]
         auto = [v for v in mine if v["chrom"] not in ("chrX", "chrY")]
         het = sum(v["genotype"] == "0/1" for v in auto) / autosome_bp * 1500
         hom = sum(v["genotype"] == "1/1" for v in auto) / autosome_bp * 3000
@@ -545,13 +666,16 @@ def test_germline_variants_density_and_placement(small, genome, transcripts):
         (v["chrom"], v["pos"], v["alt"]) for v in truth["germline_variants"] if v["donor"] == "D1"
     } & {(v["chrom"], v["pos"], v["alt"]) for v in truth["germline_variants"] if v["donor"] == "D2"}
     assert len(shared) > 100  # population sites
-    sites = sorted({(v["chrom"], v["pos"]) for v in truth["germline_variants"]})
+    sites = sorted({(v["chrom"], v["pos"]) for v in synthetic})  # real calls can be closer
     for (c1, p1), (c2, p2) in zip(sites[:-1], sites[1:], strict=True):
         assert c1 != c2 or p2 - p1 >= 20
+    blocks = truth["repeats"]["blocks"]
     for v in truth["germline_variants"]:
         p0 = v["pos"] - 1
         assert genome[v["chrom"]][p0 : p0 + len(v["ref"])] == v["ref"]
         assert v["ref"][0] == v["alt"][0] or len(v["ref"]) == len(v["alt"]) == 1
+        for b in blocks:  # no germline variant in a planted duplication
+            assert b["chrom"] != v["chrom"] or not b["start"] <= p0 < b["end"], b["name"]
         for chrom, start, end in gaps:
             assert chrom != v["chrom"] or not (start - 200 <= p0 < end + 200)
         if v["chrom"] == "chr17":  # nothing in TP53 exons, hence not on hotspot codons
@@ -618,7 +742,27 @@ def test_copy_number_events_and_expected_values(small):
     loss = events["loss_18q_distal"]
     assert (loss["type"], loss["copy_number"], loss["mosaic_fraction"]) == ("loss", 1, 0.4)
     assert loss["expected_log2_ratio"] == pytest.approx(np.log2(1.6 / 2), abs=1e-3)
+    small_loss = events["loss_1p_interstitial"]
+    assert (small_loss["type"], small_loss["copy_number"], small_loss["mosaic_fraction"]) == (
+        "loss",
+        1,
+        0.5,
+    )
+    assert small_loss["end"] < contigs["chr1"]["centromere_start"]  # 1p: no recurrent region
+    assert small_loss["recurrent_regions"] == [] and not small_loss["whole_chromosome"]
+    assert small_loss["expected_log2_ratio"] == pytest.approx(np.log2(1.5 / 2), abs=1e-3)
+    assert small_loss["expected_baf_shift"] == pytest.approx(1 / 1.5 - 0.5, abs=1e-3)
+    dnmt3a = next(g for g in truth["genes"] if g["name"] == "DNMT3A")
+    assert small_loss["end"] <= dnmt3a["start"] or small_loss["start"] >= dnmt3a["end"]
+    assert {e["id"]: bool(e["recurrent_regions"]) for e in truth["copy_number_events"]} == {
+        "gain_20q11.21": True,
+        "trisomy_12": True,
+        "cnloh_1q_distal": True,
+        "loss_18q_distal": True,
+        "loss_1p_interstitial": False,
+    }
     scale = truth["generator"]["genome_scale"]
+    assert small_loss["length"] == pytest.approx(750_000 * scale, rel=0.01)  # 300 kb at 0.4
     assert loh["length"] == pytest.approx(800_000 * scale, rel=0.01)
     assert loss["length"] == pytest.approx(600_000 * scale, rel=0.01)
 
@@ -648,8 +792,11 @@ def test_samples_truth(small):
         "D1_clone_swap": 1.0,
         "D2_parental": 1.0,
     }
-    assert truth["vectors"][0]["contig"] == "toy_oriP_EBNA1"
+    assert {v["contig"] for v in truth["vectors"]} == {p["name"] for p in truth["plasmids"]}
     assert truth["transgenes"][0]["gene"] == "POU5F1"
+    populations = {p["name"]: p for p in samples["D1_parental"]["populations"]}
+    assert populations["P_CH"]["fraction"] == 0.1 and populations["P0"]["fraction"] == 0.9
+    assert truth["contamination"] == [] and truth["design"] == "default"
 
 
 # ------------------------------------------------------------------ reads
@@ -688,7 +835,10 @@ def test_read_counts_follow_coverage(small):
             continue
         male = s["true_sex"] == "male"
         copies = {c: 2 for c in non_n} | {"chrX": 1 if male else 2, "chrY": 1 if male else 0}
-        originals = sum(s["coverage"] / 2 * copies[c] * non_n[c] for c in non_n) / 300
+        bases = sum(copies[c] * non_n[c] for c in non_n)
+        for ins in truth["repeats"]["insertions"]:  # sequence the reference lacks
+            bases += ins["length"] * len(ins["carriers"].get(s["genotype_donor"], []))
+        originals = s["coverage"] / 2 * bases / 300
         expected = originals / (1 - truth["duplicate_rate"])
         assert s["read_pairs"] == pytest.approx(expected, rel=0.06), name
         assert s["duplicate_pairs"] / s["read_pairs"] == pytest.approx(0.06, abs=0.002)
@@ -759,6 +909,8 @@ def test_sex_chromosomes_and_vector_reads(aligned, small):
     truth = small[1]
     counts = {sample: idxstats(aligned[sample]) for sample in SAMPLES}
     male = counts["D1_parental"]
+    xtr = next(b for b in truth["repeats"]["blocks"] if b["name"] == "XTR_Y")
+    decoys = {p["name"] for p in truth["plasmids"]}
 
     for sample in SAMPLES:
         mine = counts[sample]
@@ -771,15 +923,23 @@ def test_sex_chromosomes_and_vector_reads(aligned, small):
             assert y == pytest.approx(1.0, rel=y_tol), sample
         else:
             assert x == pytest.approx(2.0, rel=x_tol) and x_tol < 0.4, sample
-            assert mine["chrY"] == 0, sample
+            # no Y: the only chrY reads are chrX reads of the X-transposed copy, at MAPQ 0
+            assert count_reads(aligned[sample], "chrY", min_mapq=20) == 0, sample
+            in_xtr = count_reads(aligned[sample], f"chrY:{xtr['start'] + 1}-{xtr['end']}")
+            assert count_reads(aligned[sample], "chrY") == in_xtr, sample
+        on_decoys = sum(mine[d] for d in decoys)
         if sample == "D1_clone_events":
-            # reads from 0.5 copies per cell of a 9 kb episome at the per-copy depth
-            cov = truth["samples"][sample]["coverage"]
-            expected = 0.5 * (cov / 2) * 9000 / 150
-            assert expected / 2.5 < mine["toy_oriP_EBNA1"] < expected * 2.5
+            # the integrated POU5F1 cassette (1 copy per cell) and 0.02 plasmid copies
+            assert on_decoys > 0
+            assert truth["transgenes"][0]["fragments"] > 0
         else:
-            assert mine["toy_oriP_EBNA1"] == 0, sample
-        assert mine["toy_piggyBac"] + mine["toy_lentiviral"] == 0, sample
+            # genomic reads inside an exon match a decoy's cDNA insert as well: they may
+            # land there, at MAPQ 0, and only inside an insert
+            for p in truth["plasmids"]:
+                bam, name = aligned[sample], p["name"]
+                assert count_reads(bam, name, min_mapq=20) == 0, (sample, name)
+                insert = f"{name}:{p['insert']['start'] + 1}-{p['insert']['end']}"
+                assert count_reads(bam, name) == count_reads(bam, insert), (sample, name)
 
 
 def test_swap_sample_carries_d2_genotype(aligned, small):
@@ -839,6 +999,442 @@ def test_transgene_reads_join_exons(small):
     assert counts["D1_clone_events"] > 0 and counts["D1_parental"] == 0
 
 
+# ------------------------------------------------------------------ real sequence (chr21)
+
+REAL_SEGMENT = REPO / "resources" / "real_segment"
+
+
+def _resource_calls(length: int) -> list[dict]:
+    """PASS records of the shipped HG004 calls whose REF ends within ``length``."""
+    rows = []
+    with gzip.open(REAL_SEGMENT / "HG004_GRCh38_chr21_22000000-22499999.vcf.gz", "rt") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            f = line.rstrip("\n").split("\t")
+            values = dict(zip(f[8].split(":"), f[9].split(":"), strict=False))
+            if f[6] != "PASS" or int(f[1]) - 1 + len(f[3]) > length:
+                continue
+            gt = values["GT"]
+            rows.append(
+                {"pos": int(f[1]), "ref": f[3], "alt": f[4], "gt": gt, "ps": values.get("PS")}
+            )
+    return rows
+
+
+def _shiftable(seq: str, p0: int, ref: str, alt: str) -> bool:
+    """True when an anchored indel can move one base left or right without changing the
+    haplotype (it sits in a repeat: several representations); False for other alleles."""
+    if ref[0] != alt[0] or min(len(ref), len(alt)) != 1 or len(ref) == len(alt):
+        return False
+    if len(ref) > len(alt):  # deletion of ref[1:]
+        k = len(ref) - 1
+        return seq[p0] == seq[p0 + k] or seq[p0 + 1] == seq[p0 + 1 + k]
+    inserted = alt[1:]
+    return inserted[-1] == seq[p0] or inserted[0] == seq[p0 + 1]
+
+
+def test_real_segment_contig_is_grch38_sequence(small, genome):
+    outdir, truth = small
+    with gzip.open(REAL_SEGMENT / "GRCh38_chr21_22000000-22499999.fa.gz", "rt") as handle:
+        source = "".join(line.strip() for line in handle if not line.startswith(">"))
+    assert len(source) == 500_000
+    real = truth["real_segment"]
+    assert genome["chr21"] == source[: real["length"]].upper() and real["length"] == 75_000
+    assert (real["grch38_chrom"], real["grch38_start"], real["grch38_end"]) == (
+        "chr21",
+        21_999_999,
+        22_074_999,
+    )
+    # real microsatellites: D1's real indels include ones with more than one
+    # representation (shiftable along a repeat), which no synthetic indel has
+    seq = genome["chr21"]
+    indels = [
+        v
+        for v in truth["germline_variants"]
+        if v["chrom"] == "chr21" and v["donor"] == "D1" and len(v["ref"]) != len(v["alt"])
+    ]
+    shiftable = [v for v in indels if _shiftable(seq, v["pos"] - 1, v["ref"], v["alt"])]
+    assert shiftable
+    synthetic = [
+        v
+        for v in truth["germline_variants"]
+        if v["source"] == "synthetic" and len(v["ref"]) != len(v["alt"])
+    ]
+    assert not [
+        v for v in synthetic if _shiftable(genome[v["chrom"]], v["pos"] - 1, v["ref"], v["alt"])
+    ]
+    assert not [g for g in truth["genes"] if g["chrom"] == "chr21"]
+    centromeres = (outdir / "reference" / "centromeres.bed").read_text().splitlines()
+    assert "chr21\t0\t0\tcen" in centromeres  # the piece lies on 21q
+    assert (
+        "##sequence-region   chr21 1 75000"
+        in (outdir / "reference" / "annotation.gff3").read_text()
+    )
+
+
+def test_real_segment_germline_is_the_giab_calls(small):
+    truth = small[1]
+    calls = _resource_calls(truth["real_segment"]["length"])
+    d1 = [v for v in truth["germline_variants"] if v["donor"] == "D1" and v["chrom"] == "chr21"]
+    as_called = {
+        (c["pos"], c["ref"], c["alt"], "1/1" if c["gt"] in ("1/1", "1|1") else "0/1") for c in calls
+    }
+    assert {(v["pos"], v["ref"], v["alt"], v["genotype"]) for v in d1} == as_called
+    assert {v["source"] for v in d1} == {"HG004"}
+    assert any(len(v["ref"]) != len(v["alt"]) for v in d1)  # indels included
+    assert {v["genotype"] for v in d1} == {"0/1", "1/1"}
+    # phased hets keep their relative phase within a phase set
+    by_pos = {v["pos"]: v for v in d1}
+    phased = [c for c in calls if "|" in c["gt"] and c["gt"] != "1|1" and c["ps"]]
+    for a, b in zip(phased[:-1], phased[1:], strict=True):
+        if a["ps"] == b["ps"]:
+            same = a["gt"] == b["gt"]
+            assert (by_pos[a["pos"]]["haplotype"] == by_pos[b["pos"]]["haplotype"]) == same
+    # D2: genotypes drawn at the same sites, not a copy of D1's
+    d2 = [v for v in truth["germline_variants"] if v["donor"] == "D2" and v["chrom"] == "chr21"]
+    sites = {(c["pos"], c["ref"], c["alt"]) for c in calls}
+    assert d2 and {(v["pos"], v["ref"], v["alt"]) for v in d2} <= sites
+    assert {(v["pos"], v["genotype"]) for v in d2} != {(v["pos"], v["genotype"]) for v in d1}
+
+
+def test_real_sequence_reads_carry_the_donors_alleles(small, genome):
+    """D1's hom-alt calls on chr21 (SNVs and indels) are in D1's reads and mostly not in
+    D2's, whose drawn genotype lacks them."""
+    outdir, truth = small
+    seq = genome["chr21"]
+    germ = [v for v in truth["germline_variants"] if v["chrom"] == "chr21"]
+    positions = sorted(v["pos"] for v in germ)
+    d2_sites = {v["pos"] for v in germ if v["donor"] == "D2"}
+
+    def isolated(v):  # no other call within the k-mer flank
+        return all(p == v["pos"] or abs(p - v["pos"]) > 12 for p in positions)
+
+    def distinct(v):  # an allele inside a microsatellite shares its k-mers with the other
+        return not _shiftable(seq, v["pos"] - 1, v["ref"], v["alt"])
+
+    homs = [
+        v
+        for v in germ
+        if v["donor"] == "D1" and v["genotype"] == "1/1" and isolated(v) and distinct(v)
+    ]
+    assert any(len(v["ref"]) != len(v["alt"]) for v in homs)  # indels among them
+    kmers = [site_kmers(seq, v["pos"] - 1, v["ref"], v["alt"], 10) for v in homs]
+    alt, ref = allele_counts(sample_reads(outdir, truth, "D1_clone_clean"), kmers)
+    assert alt > 20 and alt / (alt + ref) > 0.9
+    only_d1 = [k for v, k in zip(homs, kmers, strict=True) if v["pos"] not in d2_sites]
+    alt, ref = allele_counts(sample_reads(outdir, truth, "D2_parental"), only_d1)
+    assert ref > 5 and alt / (alt + ref) < 0.1
+
+
+# ------------------------------------------------------------------ donor-mosaic clone
+
+
+def test_donor_mosaic_clone_truth(small):
+    truth = small[1]
+    variants = {v["id"]: v for v in truth["acquired_variants"]}
+    ch = variants["DNMT3A_R882H"]
+    assert (ch["origin"], ch["hotspot"], ch["gene"], ch["protein_change"]) == (
+        "donor_mosaic",
+        True,
+        "DNMT3A",
+        "p.R882H",
+    )
+    # heterozygous in all cells of the line; in 10% of the parental's cells
+    assert ch["expected_af"] == 0.5 and ch["population_fraction"] == 1.0
+    assert ch["parental"] == "D1_parental" and ch["parental_population_fraction"] == 0.1
+    assert ch["parental_expected_af"] == pytest.approx(0.1 * 1 / 2)
+    others = [v for v in variants.values() if v["id"] != "DNMT3A_R882H"]
+    assert {v["origin"] for v in others} == {"acquired"}
+    assert {v["parental_expected_af"] for v in others} == {0.0}
+    parental = truth["samples"]["D1_parental"]
+    clone = next(p for p in parental["populations"] if p["name"] == "P_CH")
+    assert "DNMT3A_R882H" in clone["description"]
+    rows = (small[0] / "samples.tsv").read_text().splitlines()
+    assert "peripheral blood" in next(r for r in rows if r.startswith("D1_parental"))
+
+
+# ------------------------------------------------------------------ artefact reads
+
+
+def test_artefact_reads_are_on_one_strand_of_the_clean_line(deep):
+    outdir, truth = deep
+    genome = read_fasta(outdir / "reference" / "genome.fa")
+    artefacts = truth["artefacts"]
+    assert len(artefacts) == 6 and {a["sample"] for a in artefacts} == {"D1_clone_clean"}
+    assert {a["alt_strand"] for a in artefacts} == {"+", "-"}
+    assert any(a["gene"] == "TP53" and a["protein_change"] == "p.R248Q" for a in artefacts)
+    assert any(a["chrom"] == "chr21" for a in artefacts)
+    clean = sample_reads(outdir, truth, "D1_clone_clean")
+    for a in artefacts:
+        assert 3 <= a["planted_alt_reads"] <= 10
+        assert a["alt_reads"] == a["planted_alt_reads"], a["id"]  # enough reads at 35x
+        assert 15 <= a["site_reads"] <= 80, a["id"]  # the line's depth
+        _, alt = site_kmers(genome[a["chrom"]], a["pos"] - 1, a["ref"], a["alt"], 8)
+        counts = count_kmers(clean, [alt, revcomp(alt)])
+        same, other = (counts[alt], counts[revcomp(alt)])
+        if a["alt_strand"] == "-":
+            same, other = other, same
+        # a read holding the site within 8 bases of its end, or with an error in the
+        # 17-mer, is not counted: at least half of the alt reads are
+        assert other == 0 and a["alt_reads"] / 2 <= same <= a["alt_reads"], a["id"]
+    parental = sample_reads(outdir, truth, "D1_parental")
+    alts = []
+    for a in artefacts:
+        alt = site_kmers(genome[a["chrom"]], a["pos"] - 1, a["ref"], a["alt"], 8)[1]
+        alts += [alt, revcomp(alt)]
+    assert sum(count_kmers(parental, alts).values()) == 0
+
+
+# ------------------------------------------------------------------ plasmid decoys
+
+
+def test_plasmids_share_one_backbone_and_carry_the_spliced_cds(small, genome, transcripts):
+    outdir, truth = small
+    vectors = read_fasta(outdir / "reference" / "vectors.fa")
+    plasmids = {p["name"]: p for p in truth["plasmids"]}
+    backbones = set()
+    for name, p in plasmids.items():
+        seq, insert = vectors[name], p["insert"]
+        cds, _ = cds_sequence(genome, by_gene(transcripts, insert["gene"]))
+        assert seq[insert["start"] : insert["end"]] == cds  # exons joined, no intron
+        assert translate(cds)[0] == "M" and translate(cds)[-1] == "*"
+        backbone = seq[: insert["start"]] + seq[insert["end"] :]
+        assert len(backbone) == p["backbone_length"] == p["length"] - insert["length"]
+        backbones.add(backbone)
+        elements = p["elements"]
+        assert elements[0]["start"] == 0 and elements[-1]["end"] == p["length"]
+        assert all(a["end"] == b["start"] for a, b in zip(elements[:-1], elements[1:], strict=True))
+        names = [e["name"] for e in elements]
+        assert names[0] == "CAG_promoter_like" and names[1] == f"{insert['gene']}_cDNA"
+        assert {"WPRE_like", "oriP_like", "EBNA1_like", "pUC_ori_like", "AmpR_like"} <= set(names)
+    assert len(backbones) == 1 and len(plasmids) == 3  # one backbone, identical in all
+    assert {p["insert"]["gene"] for p in plasmids.values()} == {"POU5F1", "SOX2", "KLF4"}
+    assert plasmids["toy_pCXLE_SOX2"]["insert"]["exon_junctions"] == 0
+    assert plasmids["toy_pCXLE_POU5F1"]["insert"]["exon_junctions"] == 4
+    families = {f["sample"]: f["copies_per_cell"] for f in truth["vector_families"]}
+    assert families.pop("D1_clone_events") == pytest.approx(0.02)
+    assert set(families.values()) == {0}
+    (cassette,) = truth["transgenes"]
+    source = vectors[cassette["source_plasmid"]]
+    start, end = cassette["plasmid_span"]
+    assert end - start == cassette["construct_length"] == 200 + 1083 + 200
+    assert source[start + 200 : end - 200] == vectors["toy_pCXLE_POU5F1"][1700:2783]
+
+
+def test_plasmid_reads_only_in_the_events_line(deep):
+    outdir, truth = deep
+    vectors = read_fasta(outdir / "reference" / "vectors.fa")
+    backbone = vectors["toy_pCXLE_POU5F1"][3000:]  # WPRE-like onwards: outside the cassette
+    kmers = [backbone[i : i + 25] for i in range(0, len(backbone) - 25, 10)]
+    kmers += [revcomp(k) for k in kmers]
+    for sample in truth["samples"]:
+        found = sum(count_kmers(sample_reads(outdir, truth, sample), kmers).values())
+        assert (found > 0) == (sample == "D1_clone_events"), sample
+    per_copy = truth["samples"]["D1_clone_events"]["coverage"] / 2 / 300  # fragments per bp
+    for v in truth["vectors"]:
+        expected = v["copies_per_cell"] * v["length"] * per_copy / (1 - truth["duplicate_rate"])
+        assert abs(v["fragments"] - expected) <= 4 * expected**0.5 + 1, v["contig"]
+
+
+# ------------------------------------------------------------------ chrY, segdups, problem regions
+
+
+def _hamming(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def test_chr_y_repeated_blocks_and_x_degenerate_bed(small, genome):
+    outdir, truth = small
+    blocks = {b["name"]: b for b in truth["repeats"]["blocks"]}
+
+    def seq(b):
+        return genome[b["chrom"]][b["start"] : b["end"]]
+
+    xtr_y, xtr_x = blocks["XTR_Y"], blocks["XTR_X"]
+    assert _hamming(seq(xtr_y), seq(xtr_x)) == xtr_y["differences"] >= 1  # about 1 per kb
+    arm1, arm2 = blocks["P1_arm1"], blocks["P1_arm2"]
+    assert _hamming(revcomp(seq(arm1)), seq(arm2)) == arm1["differences"] >= 1  # palindrome
+    copies = [seq(blocks[f"AMPL_copy{i}"]) for i in (1, 2, 3)]
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        assert 0 < _hamming(copies[i], copies[j]) <= len(copies[i]) / 500
+    rows = [
+        r.split("\t")
+        for r in (outdir / "reference" / "chrY_x_degenerate.bed").read_text().splitlines()
+        if not r.startswith("#")
+    ]
+    chr_y = next(c for c in truth["genome"]["contigs"] if c["name"] == "chrY")
+    covered = np.zeros(chr_y["length"], dtype=int)
+    for _, start, end, _ in rows:
+        covered[int(start) : int(end)] += 1
+    for b in blocks.values():
+        if b["chrom"] == "chrY":
+            covered[b["start"] : b["end"]] += 1
+    for chrom, start, end in truth["genome"]["gaps"]:
+        if chrom == "chrY":
+            covered[start:end] += 1
+    assert (covered == 1).all()  # X-degenerate, blocks and N gaps tile chrY exactly
+    summary = truth["repeats"]["chrY"]
+    assert summary["x_degenerate_bp"] == sum(int(r[2]) - int(r[1]) for r in rows)
+    assert 0.2 < summary["expected_male_depth_ratio_mapq20"] < 0.4
+    problem = (outdir / "reference" / "problem_regions.bed").read_text()
+    for b in blocks.values():
+        assert f"{b['chrom']}\t{b['start']}\t{b['end']}\t{b['name']}\t{b['kind']}" in problem
+
+
+def test_male_chr_y_depth_ratio_at_mapq20_falls_below_one_half(aligned, small):
+    """Reads at MAPQ >= 20 per non-N base, chrY over chr1 (D1_parental: no event on
+    chr1), against the truth's expected ratio; on the X-degenerate part alone, 0.5."""
+    truth = small[1]
+    bam = aligned["D1_parental"]
+    non_n = {c["name"]: c["length"] for c in truth["genome"]["contigs"]}
+    for chrom, start, end in truth["genome"]["gaps"]:
+        non_n[chrom] -= end - start
+    chr1 = count_reads(bam, "chr1", 20) / non_n["chr1"]
+    chr_y = count_reads(bam, "chrY", 20) / non_n["chrY"]
+    ratio = chr_y / chr1
+    expected = truth["repeats"]["chrY"]["expected_male_depth_ratio_mapq20"]
+    assert ratio == pytest.approx(expected, abs=0.08) and ratio < 0.45
+    rows = [
+        r.split("\t")
+        for r in (small[0] / "reference" / "chrY_x_degenerate.bed").read_text().splitlines()
+        if not r.startswith("#")
+    ]
+    unique_reads = sum(count_reads(bam, f"chrY:{int(s) + 1}-{e}", 20) for _, s, e, _ in rows)
+    unique_bp = sum(int(e) - int(s) for _, s, e, _ in rows)
+    assert unique_reads / unique_bp / chr1 == pytest.approx(0.5, abs=0.1)
+
+
+def test_segmental_duplication_copies_differ_at_the_stated_bases(small, genome):
+    truth = small[1]
+    blocks = {b["name"]: b for b in truth["repeats"]["blocks"]}
+    a, b = blocks["SD1_copyA"], blocks["SD1_copyB"]
+    seq_a = genome[a["chrom"]][a["start"] : a["end"]]
+    seq_b = genome[b["chrom"]][b["start"] : b["end"]]
+    psvs = truth["repeats"]["segmental_duplication_psvs"]
+    differing = [i for i, (x, y) in enumerate(zip(seq_a, seq_b, strict=True)) if x != y]
+    assert differing == [p["copy_a"][1] - 1 - a["start"] for p in psvs]
+    for p in psvs:
+        assert genome[p["copy_a"][0]][p["copy_a"][1] - 1] == p["base_a"] != p["base_b"]
+        assert genome[p["copy_b"][0]][p["copy_b"][1] - 1] == p["base_b"]
+    assert len(psvs) == pytest.approx(
+        2.0 * a["length"] / 1000, abs=4 * (2.0 * a["length"] / 1000) ** 0.5
+    )
+    assert 30_000 * 0.1 <= a["length"] <= 60_000 * 0.1  # 30-60 kb at scale 1
+
+
+def test_collapsed_duplication_gives_paralogous_hets_in_every_sample(deep):
+    outdir, truth = deep
+    genome = read_fasta(outdir / "reference" / "genome.fa")
+    psvs = truth["repeats"]["collapsed_duplication_psvs"]
+    seq = genome["chr18"]
+    for p in psvs:
+        assert seq[p["pos"] - 1] == p["ref"] != p["alt"]
+        assert min(p["expected_af"].values()) >= 0.25 and max(p["expected_af"].values()) <= 0.5
+    for sample in truth["samples"]:
+        donor = truth["samples"][sample]["genotype_donor"]
+        reads = sample_reads(outdir, truth, sample)
+        for a_only in (False, True):
+            chosen = [p for p in psvs if p["haplotype_a_copy_only"] == a_only]
+            if not chosen:
+                continue
+            kmers = [site_kmers(seq, p["pos"] - 1, p["ref"], p["alt"], 7) for p in chosen]
+            alt, ref = allele_counts(reads, kmers)
+            af, want = alt / (alt + ref), chosen[0]["expected_af"][donor]
+            assert af == pytest.approx(
+                want, abs=4 * (want * (1 - want) / (alt + ref)) ** 0.5 + 0.02
+            ), (sample, a_only)
+
+
+def test_satellite_and_collapsed_copies_raise_depth_in_every_sample(aligned, small):
+    """MAPQ >= 20 reads per base over the block, relative to chr1: D1 over D2 (GC
+    effects cancel) is the ratio of their copies; D1's satellite is a clear spike."""
+    truth = small[1]
+    blocks = {b["name"]: b for b in truth["repeats"]["blocks"]}
+    factors = truth["repeats"]["expected_depth_factor"]
+
+    def relative(sample, b):
+        bam = aligned[sample]
+        inside = count_reads(bam, f"{b['chrom']}:{b['start'] + 1}-{b['end']}", 20) / b["length"]
+        return inside / (count_reads(bam, "chr1", 20) / 300_000)
+
+    for name in ("SAT1", "SD2_collapsed"):
+        d1, d2 = relative("D1_parental", blocks[name]), relative("D2_parental", blocks[name])
+        assert d1 / d2 == pytest.approx(factors[name]["D1"] / factors[name]["D2"], rel=0.2), name
+    assert relative("D1_clone_clean", blocks["SAT1"]) > 2.5
+    # reads split between the two reference copies of SD1: many lose MAPQ 20
+    sd1 = relative("D1_parental", blocks["SD1_copyA"])
+    assert 0.2 < sd1 < 0.8
+
+
+# ------------------------------------------------------------------ one-donor design
+
+
+def test_one_donor_design_with_a_contaminant_not_in_the_run(tmp_path):
+    outdir = tmp_path / "one"
+    truth = build(outdir, design_name="one_donor", genome_scale=0.1, coverage_scale=0.5, quiet=True)
+    assert truth["design"] == truth["generator"]["design"] == "one_donor"
+    assert sorted(truth["samples"]) == ["D1_clone_clean", "D1_clone_contaminated", "D1_parental"]
+    assert {s["coverage"] for n, s in truth["samples"].items() if n != "D1_parental"} == {15.0}
+    assert truth["contamination"] == [
+        {
+            "sample": "D1_clone_contaminated",
+            "contaminant": "D3",
+            "contaminant_sex": "female",
+            "fraction": 0.04,
+            "contaminant_in_run": False,
+            "note": "fraction of the cells (and, for autosomes, of the reads)",
+        }
+    ]
+    assert not truth["acquired_variants"] and not truth["copy_number_events"]
+    assert not truth["artefacts"] and not [v for v in truth["vectors"]]
+    assert {s["genotype_donor"] for s in truth["samples"].values()} == {"D1"}
+    genome = read_fasta(outdir / "reference" / "genome.fa")
+    germ = truth["germline_variants"]
+    d1 = {(v["chrom"], v["pos"]) for v in germ if v["donor"] == "D1"}
+    d3_only = [
+        v
+        for v in germ
+        if v["donor"] == "D3"
+        and v["genotype"] == "1/1"
+        and v["type"] == "snv"
+        and (v["chrom"], v["pos"]) not in d1
+        and v["chrom"] not in ("chrX", "chrY")
+    ]
+    kmers = [
+        site_kmers(genome[v["chrom"]], v["pos"] - 1, v["ref"], v["alt"], 10) for v in d3_only[:150]
+    ]
+    for sample, fraction in (("D1_clone_contaminated", 0.04), ("D1_clone_clean", 0.0)):
+        alt, ref = allele_counts(sample_reads(outdir, truth, sample), kmers)
+        assert alt / (alt + ref) == pytest.approx(
+            fraction, abs=4 * (0.04 * 0.96 / (alt + ref)) ** 0.5
+        ), sample
+
+
+def test_cli_design_option_uses_its_own_default_scale(tmp_path):
+    env = {"PYTHONPATH": str(REPO / "scripts"), "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toydata",
+            "--outdir",
+            str(tmp_path),
+            "--design",
+            "one_donor",
+            "--coverage-scale",
+            "0.01",
+            "--quiet",
+        ],
+        check=True,
+        env=env,
+    )
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    assert (truth["generator"]["design"], truth["generator"]["genome_scale"]) == ("one_donor", 0.2)
+    with pytest.raises(ValueError):
+        build(tmp_path / "x", design_name="three_donors")
+
+
 # ------------------------------------------------------------------ allele fractions (deep)
 
 
@@ -868,3 +1464,11 @@ def test_subclonal_allele_fractions_match_truth(tmp_path):
     tp53 = next(v for v in truth["acquired_variants"] if v["gene"] == "TP53")
     alt, ref = kmer_allele_fraction(blob, genome, tp53, flank=15)
     assert alt / (alt + ref) == pytest.approx(0.2, abs=0.08)
+    # the donor-mosaic clone: about 5% of the parental's reads (10% of its cells)
+    mosaic = next(v for v in truth["acquired_variants"] if v["origin"] == "donor_mosaic")
+    parental = sample_reads(outdir, truth, "D1_parental")
+    site = site_kmers(genome[mosaic["chrom"]], mosaic["pos"] - 1, mosaic["ref"], mosaic["alt"], 10)
+    alt, ref = allele_counts(parental, [site])
+    e = mosaic["parental_expected_af"]
+    assert alt / (alt + ref) == pytest.approx(e, abs=3.5 * (e * (1 - e) / (alt + ref)) ** 0.5)
+    assert alt > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .dataset import build
+from .dataset import DESIGNS, build
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -16,11 +16,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--outdir", required=True, help="output directory")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument(
+        "--design",
+        choices=DESIGNS,
+        default="default",
+        help="default: two donors, five samples; one_donor: D1's parental, a clean line "
+        "and a line contaminated at 4%% by an individual not in the run (docs/toy_data.md)",
+    )
+    parser.add_argument(
         "--genome-scale",
         type=float,
-        default=0.4,
-        help="multiplies contig lengths (default 0.4: about 5.2 Mb; 1.0: about 13 Mb; "
-        "minimum 0.05)",
+        default=None,
+        help="multiplies contig lengths (default 0.4 for the default design: about 5.5 Mb; "
+        "0.2 for one_donor; 1.0: about 13.5 Mb; minimum 0.05)",
     )
     parser.add_argument(
         "--coverage-scale", type=float, default=1.0, help="multiplies every sample's depth"
@@ -49,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         force=args.force,
         threads=args.threads,
         quiet=args.quiet,
+        design_name=args.design,
     )
     return 0
 

@@ -19,24 +19,32 @@ from pathlib import Path
 
 import numpy as np
 
-from . import design, genes, genome, reads, regions, variants
-from .sequtils import as_array, child_rng, random_bases, write_fasta
+from . import (
+    artefacts,
+    design,
+    duplications,
+    expected,
+    genes,
+    genome,
+    library,
+    one_donor,
+    plasmids,
+    reads,
+    real_segment,
+    regions,
+    sites,
+    truth,
+    variants,
+)
+from .sequtils import as_array, child_rng, write_fasta
 
-GENERATOR_VERSION = "1.0.0"
-
-VECTOR_SPECS = [
-    ("toy_oriP_EBNA1", 9_000, 0.48, "stand-in for an oriP/EBNA1 episomal plasmid"),
-    ("toy_piggyBac", 6_000, 0.46, "stand-in for a piggyBac transposon vector"),
-    ("toy_lentiviral", 7_000, 0.50, "stand-in for a lentiviral vector"),
-]
-CDNA_FLANK = 200
+GENERATOR_VERSION = "2.0.0"
+DESIGNS = ("default", one_donor.DESIGN)
+DEFAULT_GENOME_SCALE = {"default": 0.4, one_donor.DESIGN: one_donor.DEFAULT_GENOME_SCALE}
 CIRCULAR_OVERHANG = 1_000
 WINDOW = 1_500  # flank of an acquired-variant patch (> longest fragment)
-
-COORDINATES_NOTE = (
-    "Variant positions ('pos') are 1-based as in VCF. Intervals (contigs, gaps, genes, "
-    "copy-number events, centromeres) are 0-based half-open [start, end)."
-)
+# GRCh38 order of the contigs in the output
+CONTIG_ORDER = ["chr1", "chr12", "chr17", "chr18", "chr20", "chr21", "chrX", "chrY"]
 
 OUTPUT_FILES = [
     "reference/genome.fa",
@@ -44,6 +52,8 @@ OUTPUT_FILES = [
     "reference/vectors.fa",
     "reference/centromeres.bed",
     "reference/recurrent_regions.bed",
+    "reference/problem_regions.bed",
+    "reference/chrY_x_degenerate.bed",
     "samples.tsv",
     "units.tsv",
 ]
@@ -58,9 +68,10 @@ def _log(msg: str, quiet: bool) -> None:
 
 
 def source_digest() -> str:
-    """Digest of the generator's own code: any change to it invalidates old outputs."""
+    """Digest of the generator's own code and its shipped real-sequence resource: any
+    change to either invalidates old outputs."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(Path(__file__).parent.glob("*.py")) + real_segment.resource_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -72,10 +83,11 @@ def _publish(path: Path, write) -> None:
     tmp.replace(path)
 
 
-def _stamp(seed, genome_scale, coverage_scale, extra_lines) -> dict:
+def _stamp(seed, genome_scale, coverage_scale, extra_lines, design_name) -> dict:
     return {
         "version": GENERATOR_VERSION,
         "source": source_digest(),
+        "design": design_name,
         "seed": int(seed),
         "genome_scale": float(genome_scale),
         "coverage_scale": float(coverage_scale),
@@ -88,21 +100,17 @@ def _up_to_date(outdir: Path, stamp: dict) -> dict | None:
     if not truth_path.exists():
         return None
     try:
-        truth = json.loads(truth_path.read_text())
+        known = json.loads(truth_path.read_text())
     except json.JSONDecodeError:
         return None
-    if truth.get("generator") != stamp:
+    if known.get("generator") != stamp:
         return None
-    expected = OUTPUT_FILES + [
-        f for s in truth["samples"].values() for u in s["units"] for f in u["fastq"]
+    expected_files = OUTPUT_FILES + [
+        f for s in known["samples"].values() for u in s["units"] for f in u["fastq"]
     ]
-    if not all((outdir / f).exists() for f in expected):
+    if not all((outdir / f).exists() for f in expected_files):
         return None
-    return truth
-
-
-def make_vectors(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    return {name: random_bases(rng, gc, length) for name, length, gc, _ in VECTOR_SPECS}
+    return known
 
 
 def _write_sheets(outdir: Path, samples: list[design.SampleDesign]) -> None:
@@ -129,16 +137,16 @@ def _fastq_names(sample: str, unit: str) -> tuple[str, str]:
 def _write_unit(job: tuple[str, int]) -> tuple[str, int]:
     sample_name, unit_index = job
     state = _WORKER_STATE
-    library: reads.Fragments = state["libraries"][sample_name]
+    lib: reads.Fragments = state["libraries"][sample_name]
     unit = state["units"][sample_name][unit_index]
-    sel = np.nonzero(library.unit == unit_index)[0]
-    digits = len(str(max(1, len(library) - 1)))
+    sel = np.nonzero(lib.unit == unit_index)[0]
+    digits = len(str(max(1, len(lib) - 1)))
     r1, r2 = _fastq_names(sample_name, unit)
     rng = child_rng(state["seed"], "reads", sample_name, unit)
     reads.write_fastq_pair(
         rng,
         state["buffer"],
-        library.take(sel),
+        lib.take(sel),
         sel,
         digits,
         f"{sample_name}_{unit}",
@@ -151,19 +159,29 @@ def _write_unit(job: tuple[str, int]) -> tuple[str, int]:
 def build(
     outdir: str | Path,
     seed: int = 7,
-    genome_scale: float = 0.4,
+    genome_scale: float | None = None,
     coverage_scale: float = 1.0,
     extra_lines: int = 0,
     force: bool = False,
     threads: int | None = None,
     quiet: bool = False,
+    design_name: str = "default",
 ) -> dict:
     """Generate the toy data set in ``outdir`` and return the truth (as in truth.json).
 
-    If ``outdir/truth.json`` carries the same generator version and parameters and all
-    files exist, nothing is done (unless ``force``)."""
+    ``design_name``: "default" (two donors, five samples) or "one_donor" (D1's parental,
+    a clean line and a line contaminated by an individual not in the run); the genome
+    scale defaults to 0.4 and 0.2 respectively. If ``outdir/truth.json`` carries the
+    same generator version and parameters and all files exist, nothing is done (unless
+    ``force``)."""
+    if design_name not in DESIGNS:
+        raise ValueError(f"design must be one of {DESIGNS}, not {design_name!r}")
+    if design_name != "default" and extra_lines:
+        raise ValueError("extra lines belong to the default design")
+    if genome_scale is None:
+        genome_scale = DEFAULT_GENOME_SCALE[design_name]
     outdir = Path(outdir)
-    stamp = _stamp(seed, genome_scale, coverage_scale, extra_lines)
+    stamp = _stamp(seed, genome_scale, coverage_scale, extra_lines, design_name)
     outdir.mkdir(parents=True, exist_ok=True)
     # one generator at a time per folder; a second caller waits, then finds it done
     with open(outdir / ".toydata.lock", "w") as lock:
@@ -173,21 +191,24 @@ def build(
             if existing is not None:
                 _log(f"{outdir}/truth.json is up to date for {stamp}; nothing to do", quiet)
                 return existing
-        return _generate(outdir, stamp, extra_lines, threads, quiet)
+        return _generate(outdir, stamp, threads, quiet)
 
 
-def _generate(outdir: Path, stamp: dict, extra_lines: int, threads, quiet: bool) -> dict:
-    seed, genome_scale = stamp["seed"], stamp["genome_scale"]
-    coverage_scale = stamp["coverage_scale"]
-    t0 = time.time()
-    (outdir / "reference").mkdir(parents=True, exist_ok=True)
-    (outdir / "reads").mkdir(parents=True, exist_ok=True)
-    # a half-written data set must never look complete, nor keep reads of old samples
-    (outdir / "truth.json").unlink(missing_ok=True)
-    for stale in (outdir / "reads").glob("*.fastq.gz"):
-        stale.unlink()
+@dataclass
+class Reference:
+    """The toy reference: synthetic contigs, the real-sequence contig, genes, planted
+    duplications and the plasmid decoys."""
 
-    # ---- reference genome and annotation
+    contigs: list  # synthetic contigs
+    all_contigs: list  # output order, the real-sequence contig included
+    sequences: dict
+    models: list
+    features: duplications.GenomeFeatures
+    real_calls: list
+    plasmids: list
+
+
+def _reference(seed: int, genome_scale: float) -> Reference:
     contigs = genome.contig_layout(genome_scale)
     models = genes.design_genes(child_rng(seed, "genes"), contigs, genome_scale)
     occupied = {}
@@ -200,41 +221,95 @@ def _generate(outdir: Path, stamp: dict, extra_lines: int, threads, quiet: bool)
         for c in contigs
     }
     genes.write_gene_sequences(models, sequences)
+    features = duplications.plant_features(
+        child_rng(seed, "duplications"), contigs, sequences, models, genome_scale
+    )
     for c in contigs:
         genome.apply_gaps(c, sequences[c.name])
-    vectors = make_vectors(child_rng(seed, "vectors"))
-    _log(f"genome {sum(c.length for c in contigs) / 1e6:.1f} Mb, {len(models)} genes", quiet)
-
-    # ---- samples, planted events, germline variants, haplotypes
-    samples = design.sample_designs(extra_lines)
-    events, acquired = design.plant_events(
-        child_rng(seed, "events"), contigs, sequences, models, samples, genome_scale
+    length = real_segment.segment_length(genome_scale)
+    real = real_segment.real_contig(length)
+    sequences[real.name] = real_segment.load_sequence(length)
+    ordered = sorted(contigs + [real], key=lambda c: CONTIG_ORDER.index(c.name))
+    return Reference(
+        contigs,
+        ordered,
+        sequences,
+        models,
+        features,
+        real_segment.load_calls(length),
+        plasmids.make_plasmids(seed, models),
     )
-    for s in samples:
-        design.describe_populations(s, events)
-    exclude: dict[str, list[tuple[int, int]]] = {}
-    tp53 = next(m for m in models if m.name == "TP53")
-    exclude["chr17"] = [(s - 20, e + 20) for s, e in tp53.exons()]
+
+
+def _samples(design_name: str, extra_lines: int):
+    if design_name == one_donor.DESIGN:
+        return one_donor.sample_designs(), one_donor.donors()
+    return design.sample_designs(extra_lines), list(design.DONORS)
+
+
+def _artefact_sites(seed: int, ref: Reference, genome_scale: float, acquired: list) -> list:
+    picker = sites.SitePicker(
+        child_rng(seed, "artefacts"), ref.contigs, ref.sequences, ref.models, genome_scale
+    )
     for v in acquired:
-        a = v.allele
+        picker.claim(v.allele.chrom, v.allele.pos0)
+    return artefacts.pick_sites(
+        picker,
+        ref.models,
+        real_segment.CONTIG_NAME,
+        ref.sequences[real_segment.CONTIG_NAME],
+        [c.pos0 for c in ref.real_calls],
+    )
+
+
+def _germline(seed, ref: Reference, donors, acquired, artefact_sites) -> tuple[list, int]:
+    """Synthetic germline on the synthetic contigs, real calls (and genotypes drawn at
+    their sites) on the real-sequence contig; the number of real calls left out."""
+    exclude: dict[str, list[tuple[int, int]]] = ref.features.exclusions()
+    tp53 = next(m for m in ref.models if m.name == "TP53")
+    exclude.setdefault("chr17", []).extend((s - 20, e + 20) for s, e in tp53.exons())
+    for a in [v.allele for v in acquired] + [x.allele for x in artefact_sites]:
         exclude.setdefault(a.chrom, []).append((a.pos0 - 50, a.pos0 + len(a.ref) + 50))
     germline = variants.germline_variants(
-        child_rng(seed, "germline"), contigs, sequences, design.DONORS, exclude
+        child_rng(seed, "germline"), ref.contigs, ref.sequences, donors, exclude
     )
-    haplotypes: dict[tuple[str, str, str], variants.Haplotype] = {}
-    for donor in design.DONORS:
+    source = real_segment.SOURCE_DONOR
+    real, dropped = real_segment.source_germline(
+        child_rng(seed, "real-germline", source), ref.real_calls, source
+    )
+    germline += real
+    for donor in donors:
+        if donor.name != source:
+            rng = child_rng(seed, "real-germline", donor.name)
+            germline += real_segment.drawn_germline(rng, ref.real_calls, donor.name)
+    return germline, dropped
+
+
+def _haplotypes(ref: Reference, donors, germline) -> tuple[dict, dict]:
+    """Haplotype of every donor, contig and haplotype label, and the large insertions
+    each one carries (the planted duplications the reference lacks)."""
+    haplotypes, structural = {}, {}
+    for donor in donors:
         mine = [g for g in germline if g.donor == donor.name]
-        for c in contigs:
+        for c in ref.all_contigs:
             for hap in donor.haplotypes(c.name):
                 alleles = [
                     g.allele for g in mine if g.allele.chrom == c.name and hap in g.haplotypes
                 ]
-                haplotypes[donor.name, hap, c.name] = variants.Haplotype(sequences[c.name], alleles)
-    _log(f"{len(germline)} germline genotypes, {len(acquired)} acquired variants", quiet)
+                extra = [
+                    a
+                    for ins in ref.features.insertions
+                    if ins.chrom == c.name
+                    for a in [ins.allele(ref.sequences[c.name], donor.name, hap)]
+                    if a is not None
+                ]
+                key = (donor.name, hap, c.name)
+                haplotypes[key] = variants.Haplotype(ref.sequences[c.name], alleles + extra)
+                structural[key] = extra
+    return haplotypes, structural
 
-    # ---- source buffer: haplotypes, acquired-variant patches, vector, transgene cDNA
-    buffer = reads.SourceBuffer()
-    hap_offset = {key: buffer.add(h.seq) for key, h in haplotypes.items()}
+
+def _patches(buffer, samples, haplotypes) -> dict:
     patches: dict[tuple[str, str], reads.Patch] = {}
     for s in samples:
         donor = design.donor_of(s.genotype_donor)
@@ -249,81 +324,213 @@ def _generate(outdir: Path, stamp: dict, extra_lines: int, threads, quiet: bool)
             )
             span_end = a.pos0 + max(len(a.ref), 2 if len(a.alt) > len(a.ref) else 1)
             patches[s.name, v.key] = reads.Patch(a.pos0, span_end, w0, buffer.add(window))
+    return patches
+
+
+def _mosaic_reads(samples, patches, libraries) -> dict:
+    """Reads of the parental covering each donor-mosaic variant (from its patch)."""
+    out = {}
+    for s in samples:
+        if s.role != "parental":
+            continue
+        for pop in s.populations:
+            for v in pop.variants:
+                patch = patches[s.name, v.key]
+                size = 2 * WINDOW + len(v.allele.alt)
+                out[v.key] = library.reads_covering(
+                    libraries[s.name], patch.offset + WINDOW, patch.offset, patch.offset + size
+                )
+    return out
+
+
+def _construct_ranges(ref: Reference, vector_offset: dict, constructs: dict) -> dict:
+    """Buffer range (offset, size) of every plasmid and transgene cassette."""
+    ranges = {p.name: (vector_offset[p.name], len(p.sequence)) for p in ref.plasmids}
+    ranges.update({f"cassette:{g}": c[:2] for g, c in constructs.items()})
+    return ranges
+
+
+def _generate(outdir: Path, stamp: dict, threads, quiet: bool) -> dict:
+    seed, genome_scale = stamp["seed"], stamp["genome_scale"]
+    design_name = stamp["design"]
+    t0 = time.time()
+    (outdir / "reference").mkdir(parents=True, exist_ok=True)
+    (outdir / "reads").mkdir(parents=True, exist_ok=True)
+    # a half-written data set must never look complete, nor keep reads of old samples
+    (outdir / "truth.json").unlink(missing_ok=True)
+    for stale in (outdir / "reads").glob("*.fastq.gz"):
+        stale.unlink()
+
+    # ---- reference genome, annotation, duplications, the real contig, decoys
+    ref = _reference(seed, genome_scale)
+    total_mb = sum(c.length for c in ref.all_contigs) / 1e6
+    _log(f"genome {total_mb:.2f} Mb, {len(ref.models)} genes", quiet)
+
+    # ---- samples, planted events, artefact sites, germline variants, haplotypes
+    samples, donors = _samples(design_name, stamp["extra_lines"])
+    events, acquired = [], []
+    if any(s.name == design.EVENTS_SAMPLE for s in samples):
+        events, acquired = design.plant_events(
+            child_rng(seed, "events"), ref.contigs, ref.sequences, ref.models, samples, genome_scale
+        )
+    for s in samples:
+        expected.describe_populations(s, events)
+    # artefact reads belong to the default design's clean line
+    artefact_sites = []
+    if design_name == "default":
+        artefact_sites = _artefact_sites(seed, ref, genome_scale, acquired)
+    germline, dropped = _germline(seed, ref, donors, acquired, artefact_sites)
+    haplotypes, structural = _haplotypes(ref, donors, germline)
+    _log(f"{len(germline)} germline genotypes, {len(acquired)} acquired variants", quiet)
+
+    # ---- source buffer: haplotypes, patches, artefact windows, plasmids, cassette
+    buffer = reads.SourceBuffer()
+    hap_offset = {key: buffer.add(h.seq) for key, h in haplotypes.items()}
+    patches = _patches(buffer, samples, haplotypes)
+    site_copies = []
+    artefact_donor = design.donor_of(
+        next((s.genotype_donor for s in samples if s.name == artefacts.ARTEFACT_SAMPLE), "D1")
+    )
+    for site in artefact_sites:
+        donor = artefact_donor
+        haps = [
+            (
+                haplotypes[donor.name, h, site.allele.chrom],
+                hap_offset[donor.name, h, site.allele.chrom],
+            )
+            for h in donor.haplotypes(site.allele.chrom)
+        ]
+        site_copies.append(artefacts.add_windows(buffer, site, haps))
     vector_offset = {
-        name: buffer.add(np.concatenate([seq, seq[:CIRCULAR_OVERHANG]]))
-        for name, seq in vectors.items()
+        p.name: buffer.add(np.concatenate([p.sequence, p.sequence[:CIRCULAR_OVERHANG]]))
+        for p in ref.plasmids
     }
     constructs = {}
     for s in samples:
         for gene_name, _ in s.transgenes:
-            m = next(x for x in models if x.name == gene_name)
-            ori = vectors["toy_oriP_EBNA1"]
-            construct = np.concatenate(
-                [ori[1000 : 1000 + CDNA_FLANK], as_array(m.tx_seq), ori[3000 : 3000 + CDNA_FLANK]]
-            )
-            constructs[gene_name] = (buffer.add(construct), len(construct))
-    source = buffer.finish()
-    ref_index = {c.name: reads.ReferenceIndex.build(sequences[c.name], c.gaps) for c in contigs}
-    gc_norm = _gc_normaliser(child_rng(seed, "gc-norm"), contigs, ref_index)
-
-    # ---- fragments per sample
-    sources = ReadSources(
-        contigs=contigs,
+            source = next(p for p in ref.plasmids if p.gene == gene_name)
+            cassette, a, b = source.cassette()
+            constructs[gene_name] = (buffer.add(cassette), len(cassette), (source.name, a, b))
+    source_buffer = buffer.finish()
+    ref_index = {
+        c.name: reads.ReferenceIndex.build(ref.sequences[c.name], c.gaps) for c in ref.all_contigs
+    }
+    sources = library.ReadSources(
+        contigs=ref.all_contigs,
         ref_index=ref_index,
         haplotypes=haplotypes,
         hap_offset=hap_offset,
         patches=patches,
+        inserted={k: library.inserted_stretches(haplotypes[k], a) for k, a in structural.items()},
         vector_offset=vector_offset,
-        vector_length={name: len(seq) for name, seq in vectors.items()},
-        constructs=constructs,
-        coverage_scale=coverage_scale,
-        gc_norm=gc_norm,
-    )
-    libraries: dict[str, reads.Fragments] = {}
-    for s in samples:
-        rng = child_rng(seed, "fragments", s.name)
-        libraries[s.name] = _sample_library(rng, s, sources)
-    _log(
-        f"{sum(len(x) for x in libraries.values()):,} read pairs to write "
-        f"({time.time() - t0:.1f} s so far)",
-        quiet,
+        vector_length={p.name: len(p.sequence) for p in ref.plasmids},
+        constructs={g: c[:2] for g, c in constructs.items()},
+        coverage_scale=stamp["coverage_scale"],
+        gc_norm=library.gc_normaliser(child_rng(seed, "gc-norm"), ref.all_contigs, ref_index),
     )
 
-    # ---- reference files and sheets
-    ref_dir = outdir / "reference"
-    _publish(
-        ref_dir / "genome.fa",
-        lambda p: write_fasta(p, [(c.name, sequences[c.name]) for c in contigs]),
+    # ---- fragments per sample, then the artefact reads of the clean line
+    libraries = {
+        s.name: library.sample_library(child_rng(seed, "fragments", s.name), s, sources)
+        for s in samples
+    }
+    artefact_truth = []
+    for copies in site_copies:
+        rng = child_rng(seed, "artefact-reads", copies.site.key)
+        counts = artefacts.plant_reads(rng, libraries[artefacts.ARTEFACT_SAMPLE], copies)
+        artefact_truth.append(artefacts.truth_record(copies.site, counts))
+    source_fragments = {
+        (s.name, name): library.fragments_in(libraries[s.name], lo, lo + size)
+        for s in samples
+        for name, (lo, size) in _construct_ranges(ref, vector_offset, constructs).items()
+    }
+    n_pairs = sum(len(x) for x in libraries.values())
+    _log(f"{n_pairs:,} read pairs to write ({time.time() - t0:.1f} s so far)", quiet)
+
+    recurrent_rows = _write_reference(outdir, ref, genome_scale)
+    _write_sheets(outdir, samples)
+    counts = _write_reads(outdir, seed, source_buffer, libraries, samples, threads)
+
+    planted = truth.Planted(
+        stamp=stamp,
+        design=design_name,
+        contigs=ref.all_contigs,
+        real_contig=real_segment.CONTIG_NAME,
+        models=ref.models,
+        samples=samples,
+        events=events,
+        acquired=acquired,
+        germline=germline,
+        libraries=libraries,
+        counts=counts,
+        plasmids=ref.plasmids,
+        constructs=constructs,
+        features=ref.features,
+        real_record=real_segment.truth_record(
+            ref.sequences[real_segment.CONTIG_NAME].size,
+            ref.real_calls,
+            sum(g.source == "HG004" for g in germline),
+            dropped,
+        ),
+        artefacts=artefact_truth,
+        mosaic_reads=_mosaic_reads(samples, patches, libraries),
+        source_fragments=source_fragments,
+        recurrent_rows=recurrent_rows,
     )
-    _publish(ref_dir / "annotation.gff3", lambda p: genes.write_gff3(p, models, contigs))
-    vector_records = [
-        (f"{name} {desc} (random sequence, not the real element)", vectors[name])
-        for name, _, _, desc in VECTOR_SPECS
-    ]
+    text = json.dumps(truth.build_truth(planted), sort_keys=True, indent=1) + "\n"
+    _publish(outdir / "truth.json", lambda p: p.write_text(text))
+    _log(f"done in {time.time() - t0:.1f} s: {outdir}", quiet)
+    return json.loads((outdir / "truth.json").read_text())
+
+
+def _write_reference(outdir: Path, ref: Reference, genome_scale: float) -> list:
+    """genome.fa, annotation.gff3, vectors.fa and the BED files; returns the recurrent
+    region rows."""
+    ref_dir = outdir / "reference"
+    records = [(c.name, ref.sequences[c.name]) for c in ref.all_contigs]
+    _publish(ref_dir / "genome.fa", lambda p: write_fasta(p, records))
+    _publish(
+        ref_dir / "annotation.gff3", lambda p: genes.write_gff3(p, ref.models, ref.all_contigs)
+    )
+    vector_records = [(p.description(), p.sequence) for p in ref.plasmids]
     _publish(ref_dir / "vectors.fa", lambda p: write_fasta(p, vector_records))
     scale = f"genome_scale {genome_scale}"
-    _publish(
-        ref_dir / "centromeres.bed",
-        lambda p: regions.write_bed(
-            p, f"Centromeres of the toy genome ({scale}): chrom, start, end, name",
-            regions.centromere_rows(contigs),
+    recurrent = regions.recurrent_region_rows(ref.contigs, ref.models)
+    chr_y = next(c for c in ref.contigs if c.name == "chrY")
+    beds = {
+        "centromeres.bed": (
+            f"Centromeres of the toy genome ({scale}): chrom, start, end, name; chr21 is a "
+            "piece of 21q whose centromere lies before it (0 0)",
+            regions.centromere_rows(ref.all_contigs),
         ),
-    )  # fmt: skip
-    _publish(
-        ref_dir / "recurrent_regions.bed",
-        lambda p: regions.write_bed(
-            p, f"Recurrent hPSC copy-number regions of the toy genome ({scale}): "
+        "recurrent_regions.bed": (
+            f"Recurrent hPSC copy-number regions of the toy genome ({scale}): "
             "chrom, start, end, name, usual direction",
-            regions.recurrent_region_rows(contigs, models),
+            recurrent,
         ),
-    )  # fmt: skip
-    _write_sheets(outdir, samples)
+        "problem_regions.bed": (
+            f"Problem regions of the toy genome ({scale}): segmental duplications (both "
+            "copies), a collapsed duplication, a satellite, the repeated blocks of chrY "
+            "and their chrX source: chrom, start, end, name, kind",
+            duplications.problem_region_rows(ref.features),
+        ),
+        "chrY_x_degenerate.bed": (
+            f"Uniquely mappable (X-degenerate-like) part of the toy chrY ({scale}): "
+            "chrom, start, end, name",
+            duplications.x_degenerate_rows(ref.features, chr_y),
+        ),
+    }
+    for name, (header, rows) in beds.items():
+        _publish(ref_dir / name, lambda p, h=header, r=rows: regions.write_bed(p, h, r))
+    return recurrent
 
-    # ---- reads (one job per sample unit, largest first, forked workers)
+
+def _write_reads(outdir, seed, source_buffer, libraries, samples, threads) -> dict:
+    """FASTQ files: one job per sample unit, largest first, in forked workers."""
     _WORKER_STATE.clear()
     _WORKER_STATE.update(
         seed=seed,
-        buffer=source,
+        buffer=source_buffer,
         libraries=libraries,
         outdir=outdir,
         units={s.name: s.units for s in samples},
@@ -332,265 +539,10 @@ def _generate(outdir: Path, stamp: dict, extra_lines: int, threads, quiet: bool)
     jobs = [(s.name, i) for s in samples for i in range(len(s.units))]
     jobs.sort(key=lambda j: -int((libraries[j[0]].unit == j[1]).sum()))
     n_workers = max(1, min(threads or os.cpu_count() or 1, len(jobs)))
-    counts = {}
     if n_workers == 1:
         counts = dict(_write_unit(j) for j in jobs)
     else:
         with multiprocessing.get_context("fork").Pool(n_workers) as pool:
             counts = dict(pool.imap_unordered(_write_unit, jobs))
     _WORKER_STATE.clear()
-
-    # ---- truth
-    truth = _truth(
-        stamp,
-        contigs,
-        models,
-        samples,
-        events,
-        acquired,
-        germline,
-        libraries,
-        counts,
-        constructs,
-    )
-    text = json.dumps(truth, sort_keys=True, indent=1) + "\n"
-    _publish(outdir / "truth.json", lambda p: p.write_text(text))
-    _log(f"done in {time.time() - t0:.1f} s: {outdir}", quiet)
-    return json.loads((outdir / "truth.json").read_text())
-
-
-def _gc_normaliser(rng, contigs, ref_index) -> float:
-    """Mean GC acceptance of N-free fragments, so that depth matches the request."""
-    weights = []
-    total = sum(c.length for c in contigs)
-    for c in contigs:
-        idx = ref_index[c.name]
-        n = int(200_000 * c.length / total)
-        starts = rng.integers(0, c.length - reads.FRAGMENT_MAX, n)
-        lengths = reads.fragment_lengths(rng, n)
-        ok = ~idx.touches_gap(starts, lengths)
-        weights.append(reads.gc_weight(idx.gc(starts[ok], lengths[ok])))
-    return float(np.concatenate(weights).mean())
-
-
-@dataclass(frozen=True)
-class ReadSources:
-    """Where every sample's fragments come from: the reference index for placing them,
-    the haplotypes, acquired-variant patches, vectors and transgene constructs laid out
-    in the shared source buffer, and the depth settings."""
-
-    contigs: list
-    ref_index: dict
-    haplotypes: dict  # (donor, haplotype, contig) -> variants.Haplotype
-    hap_offset: dict  # (donor, haplotype, contig) -> offset in the source buffer
-    patches: dict  # (sample, variant key) -> reads.Patch
-    vector_offset: dict  # vector name -> offset
-    vector_length: dict  # vector name -> length
-    constructs: dict  # transgene -> (offset, length)
-    coverage_scale: float
-    gc_norm: float
-
-
-def _sample_library(rng, sample, sources: ReadSources) -> reads.Fragments:
-    donor = design.donor_of(sample.genotype_donor)
-    per_copy_rate = sample.coverage * sources.coverage_scale / 2.0 / (2 * reads.READ_LENGTH)
-    parts = []
-    for pop in sample.populations:
-        for c in sources.contigs:
-            for hap_name in donor.haplotypes(c.name):
-                hap = sources.haplotypes[donor.name, hap_name, c.name]
-                base = sources.hap_offset[donor.name, hap_name, c.name]
-                mine = sorted(
-                    (
-                        sources.patches[sample.name, v.key]
-                        for v in pop.variants
-                        if v.allele.chrom == c.name and v.haplotype == hap_name
-                    ),
-                    key=lambda p: p.ref_start,
-                )
-
-                def to_buffer(starts, lengths, hap=hap, base=base, mine=mine):
-                    hs = hap.ref_to_hap(starts)
-                    offsets = base + hs
-                    if mine:
-                        p_start = np.array([p.ref_start for p in mine])
-                        idx = np.searchsorted(p_start, starts + lengths, side="left") - 1
-                        ok = idx >= 0
-                        ends = np.array([p.ref_end for p in mine])
-                        hit = ok & (ends[np.maximum(idx, 0)] > starts)
-                        for j in np.unique(idx[hit]):
-                            sel = hit & (idx == j)
-                            offsets[sel] = mine[j].offset + (hs[sel] - mine[j].hap_window_start)
-                    return offsets
-
-                bounds = {0, c.length}
-                for ch in pop.changes:
-                    if ch.chrom == c.name and ch.haplotype == hap_name:
-                        bounds.update((ch.start, ch.end))
-                bounds = sorted(bounds)
-                for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-                    copies = pop.copies(donor, c.name, hap_name, a)
-                    if copies == 0:
-                        continue
-                    expected = pop.fraction * copies * (b - a) * per_copy_rate
-                    parts.append(
-                        reads.sample_genomic(
-                            rng,
-                            sources.ref_index[c.name],
-                            a,
-                            b,
-                            expected,
-                            sources.gc_norm,
-                            to_buffer,
-                        )
-                    )
-    for name, copies in sample.vectors:
-        length = sources.vector_length[name]
-        parts.append(
-            reads.sample_construct(
-                rng, sources.vector_offset[name], length, copies * length * per_copy_rate, True
-            )
-        )
-    for gene_name, copies in sample.transgenes:
-        offset, length = sources.constructs[gene_name]
-        parts.append(
-            reads.sample_construct(rng, offset, length, copies * length * per_copy_rate, False)
-        )
-    originals = reads.Fragments.concat(parts)
-    return reads.finish_library(rng, originals, len(sample.units), design.DUPLICATE_RATE)
-
-
-def _truth(
-    stamp, contigs, models, samples, events, acquired, germline, libraries, counts, constructs
-) -> dict:
-    by_sample = {s.name: s for s in samples}
-    sample_truth = {}
-    for s in samples:
-        lib = libraries[s.name]
-        sample_truth[s.name] = {
-            "donor": s.donor,
-            "role": s.role,
-            "parental": s.parental or None,
-            "declared_sex": s.declared_sex,
-            "true_sex": s.true_sex,
-            "genotype_donor": s.genotype_donor,
-            "coverage": s.coverage * stamp["coverage_scale"],
-            "passage": s.passage,
-            "read_pairs": len(lib),
-            "duplicate_pairs": int(lib.duplicate.sum()),
-            "units": [
-                {
-                    "unit": u,
-                    "read_pairs": counts[f"{s.name}_{u}"],
-                    "read_name_prefix": f"{s.name}_{u}",
-                    "fastq": [f"reads/{n}" for n in _fastq_names(s.name, u)],
-                }
-                for u in s.units
-            ],
-            "populations": [
-                {
-                    "name": p.name,
-                    "fraction": p.fraction,
-                    "clones": p.clones,
-                    "description": p.description,
-                }
-                for p in s.populations
-            ],
-        }
-    acquired_truth = []
-    for v in acquired:
-        s = by_sample[v.sample]
-        a = v.allele
-        acquired_truth.append(
-            {
-                "id": v.key,
-                "sample": v.sample,
-                "chrom": a.chrom,
-                "pos": a.pos0 + 1,
-                "ref": a.ref,
-                "alt": a.alt,
-                "type": a.kind,
-                "expected_af": round(design.expected_af(s, v), 4),
-                "population_fraction": round(design.population_fraction(s, v), 4),
-                "clone": v.clone,
-                "haplotype": v.haplotype,
-                "gene": v.gene,
-                "consequence": v.consequence,
-                "protein_change": v.protein_change,
-                "hotspot": v.hotspot,
-                "note": v.note,
-            }
-        )
-    acquired_truth.sort(key=lambda d: -d["expected_af"])
-    events_truth = [design.event_truth(by_sample[e.sample], e, models) for e in events]
-    vectors_truth = [
-        {
-            "sample": s.name,
-            "contig": name,
-            "copies_per_cell": copies,
-            "length": next(x[1] for x in VECTOR_SPECS if x[0] == name),
-            "circular": True,
-        }
-        for s in samples
-        for name, copies in s.vectors
-    ]
-    transgene_truth = [
-        {
-            "sample": s.name,
-            "gene": g,
-            "copies_per_cell": copies,
-            "construct_length": constructs[g][1],
-            "flanks": f"{CDNA_FLANK} bp of toy_oriP_EBNA1 on each side",
-            "exon_junctions": len(next(m for m in models if m.name == g).exon_lengths) - 1,
-        }
-        for s in samples
-        for g, copies in s.transgenes
-    ]
-    return {
-        "generator": stamp,
-        "coordinates": COORDINATES_NOTE,
-        "genome": {
-            "contigs": [
-                {
-                    "name": c.name,
-                    "length": c.length,
-                    "centromere_start": c.centromere_start,
-                    "centromere_end": c.centromere_end,
-                    "telomere_gap": c.telomere,
-                }
-                for c in contigs
-            ],
-            "gaps": [[c.name, s, e] for c in contigs for s, e in c.gaps],
-            "pseudoautosomal_regions": [],
-            "total_length": sum(c.length for c in contigs),
-        },
-        "genes": [m.as_truth() for m in models],
-        "samples": sample_truth,
-        "germline_variants": [g.as_truth() for g in germline],
-        "acquired_variants": acquired_truth,
-        "copy_number_events": events_truth,
-        "vectors": vectors_truth,
-        "transgenes": transgene_truth,
-        "sex": {s.name: {"declared": s.declared_sex, "true": s.true_sex} for s in samples},
-        "swaps": [
-            {"sample": s.name, "declared_donor": s.donor, "true_donor": s.genotype_donor}
-            for s in samples
-            if s.donor != s.genotype_donor
-        ],
-        "duplicate_rate": design.DUPLICATE_RATE,
-        "read_layout": {
-            "read_length": reads.READ_LENGTH,
-            "fragment_length": {
-                "mean": reads.FRAGMENT_MEAN,
-                "sd": reads.FRAGMENT_SD,
-                "min": reads.FRAGMENT_MIN,
-                "max": reads.FRAGMENT_MAX,
-            },
-            "adapter_read_through_fraction": reads.SHORT_FRAGMENT_RATE,
-            "adapters": {"R1": reads.ADAPTER_R1.decode(), "R2": reads.ADAPTER_R2.decode()},
-            "quality_encoding": "phred+33",
-            "quality_bins": [int(q) for q in reads.QUALITY_BINS],
-            "error_rate_first_cycle": round(float(reads.expected_error_rate(0)[0]), 5),
-            "error_rate_last_cycle": round(float(reads.expected_error_rate(0)[-1]), 5),
-        },
-    }
+    return counts

@@ -5,26 +5,40 @@ A sample is a mixture of populations. Each population has, per chromosome and
 haplotype, a copy count over reference intervals (gain: 2 copies of one haplotype;
 loss: 0; copy-neutral LOH: 2 copies of A and 0 of B) and a set of acquired variants
 on a chosen haplotype. Expected allele fractions and log2 ratios follow from the
-fractions and copy counts, computed here rather than typed in.
+fractions and copy counts (expected.py); sites are chosen by sites.py.
 
 Genomic positions are 0-based (``pos0``, half-open intervals) unless named ``pos``.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .genes import GeneModel
-from .genome import AUTOSOMES, Contig, interval_mask_check
-from .sequtils import as_str, revcomp_str, translate
-from .variants import Allele, Donor, make_insertion, snv_alt, unambiguous_deletion
+from .genome import Contig
+from .sites import (
+    SitePicker,
+    coding_snv,
+    filler_missense,
+    gene_named,
+    intergenic_indel,
+    intergenic_snv,
+)
+from .variants import Allele, Donor
 
 DONORS = [Donor("D1", "male"), Donor("D2", "female")]
+# D3: an individual with no sample in the run (the contaminant of the one-donor design)
+ALL_DONORS = DONORS + [Donor("D3", "female")]
 EVENTS_SAMPLE = "D1_clone_events"
 DUPLICATE_RATE = 0.06
+# the donor's clonal-haematopoiesis clone: in the parental's blood cells, and the cell
+# D1_clone_events was reprogrammed from (so the line carries it in all cells)
+DONOR_MOSAIC_CLONE = "CH"
+DONOR_MOSAIC_FRACTION = 0.10
+# episomal plasmid family left in D1_clone_events (copies per cell, 0.02 in all)
+EVENTS_PLASMIDS = [("toy_pCXLE_POU5F1", 0.01), ("toy_pCXLE_SOX2", 0.005), ("toy_pCXLE_KLF4", 0.005)]
 
 
 @dataclass
@@ -48,6 +62,7 @@ class AcquiredVariant:
     protein_change: str | None
     hotspot: bool
     note: str = ""
+    origin: str = "acquired"  # or "donor_mosaic": also in the parental, at a low fraction
 
 
 @dataclass
@@ -72,6 +87,7 @@ class Population:
     description: str = ""
     changes: list[CopyChange] = field(default_factory=list)
     variants: list[AcquiredVariant] = field(default_factory=list)
+    donor: str | None = None  # None: the sample's genotype donor (else a contaminant)
 
     def copies(self, donor: Donor, chrom: str, haplotype: str, pos: int) -> int:
         if haplotype not in donor.haplotypes(chrom):
@@ -101,7 +117,7 @@ class SampleDesign:
 
     @property
     def true_sex(self) -> str:
-        return next(d.sex for d in DONORS if d.name == self.genotype_donor)
+        return donor_of(self.genotype_donor).sex
 
 
 # clone tree of D1_clone_events: clone -> fraction of cells carrying it
@@ -131,6 +147,14 @@ def _clean_population() -> list[Population]:
     return [Population("P0", 1.0, ["germline"], "all cells: donor germline genome only")]
 
 
+def _mosaic_parental_populations() -> list[Population]:
+    f = DONOR_MOSAIC_FRACTION
+    return [
+        Population("P0", round(1.0 - f, 6), ["germline"], "donor germline genome only"),
+        Population("P_CH", f, [DONOR_MOSAIC_CLONE], "clonal haematopoiesis clone of the donor"),
+    ]
+
+
 def sample_designs(extra_lines: int = 0) -> list[SampleDesign]:
     samples = [
         SampleDesign(
@@ -142,9 +166,9 @@ def sample_designs(extra_lines: int = 0) -> list[SampleDesign]:
             "D1",
             20,
             0,
-            "dermal fibroblasts",
+            "peripheral blood mononuclear cells",
             ["L1"],
-            _clean_population(),
+            _mosaic_parental_populations(),
         ),
         SampleDesign(
             "D1_clone_clean",
@@ -171,7 +195,7 @@ def sample_designs(extra_lines: int = 0) -> list[SampleDesign]:
             "episomal reprogramming; clone 2",
             ["L1", "L2"],
             [Population(n, f, c) for n, f, c in EVENT_POPULATIONS],
-            vectors=[("toy_oriP_EBNA1", 0.5)],
+            vectors=list(EVENTS_PLASMIDS),
             transgenes=[("POU5F1", 1.0)],
         ),
         SampleDesign(
@@ -196,7 +220,7 @@ def sample_designs(extra_lines: int = 0) -> list[SampleDesign]:
             "D2",
             10,
             0,
-            "peripheral blood mononuclear cells",
+            "dermal fibroblasts",
             ["L1"],
             _clean_population(),
         ),
@@ -223,121 +247,29 @@ def sample_designs(extra_lines: int = 0) -> list[SampleDesign]:
 
 
 def donor_of(name: str) -> Donor:
-    return next(d for d in DONORS if d.name == name)
+    return next(d for d in ALL_DONORS if d.name == name)
 
 
-# ---------------------------------------------------------------- site selection
+# length of the small 1p loss per unit genome_scale: 300 kb at the default scale 0.4
+SMALL_LOSS_BP_PER_SCALE = 750_000
 
 
-class SitePicker:
-    """Chooses acquired-variant sites away from gaps, repeats, genes (for intergenic
-    sites), copy-number events (unless asked) and each other."""
-
-    def __init__(self, rng, contigs, sequences, genes, genome_scale):
-        self.rng = rng
-        self.contigs = {c.name: c for c in contigs}
-        self.sequences = sequences
-        self.genes = genes
-        self.gs = min(1.0, genome_scale)
-        self.taken: dict[str, list[tuple[int, int]]] = {}
-        self.events: dict[str, list[tuple[int, int]]] = {}
-
-    def block(self, chrom: str, start: int, end: int) -> None:
-        self.events.setdefault(chrom, []).append((start, end))
-
-    def claim(self, chrom: str, pos0: int) -> None:
-        self.taken.setdefault(chrom, []).append((pos0, pos0 + 1))
-
-    def ok(self, chrom: str, pos0: int, inside_events: bool) -> bool:
-        contig = self.contigs[chrom]
-        p = np.array([pos0])
-        if interval_mask_check(p, contig.gaps, 1000)[0]:
-            return False
-        if interval_mask_check(p, contig.repeats, 300)[0]:
-            return False
-        if interval_mask_check(p, self.taken.get(chrom, []), 5000)[0]:
-            return False
-        in_event = interval_mask_check(p, self.events.get(chrom, []), 2000)[0]
-        return inside_events or not in_event
-
-    def intergenic(self, chrom: str, lo: float, hi: float, inside_events: bool = False) -> int:
-        contig = self.contigs[chrom]
-        gene_iv = [(g.start, g.end) for g in self.genes if g.chrom == chrom]
-        margin = max(1000, int(5000 * self.gs))
-        for _ in range(10_000):
-            p = int(self.rng.integers(int(lo * contig.length), int(hi * contig.length)))
-            if interval_mask_check(np.array([p]), gene_iv, margin)[0]:
-                continue
-            if self.ok(chrom, p, inside_events):
-                self.claim(chrom, p)
-                return p
-        raise RuntimeError(f"no free intergenic site on {chrom}")
-
-
-def _gene(genes: list[GeneModel], name: str) -> GeneModel:
-    return next(g for g in genes if g.name == name)
-
-
-def coding_snv(
-    gene: GeneModel, sequences, codon_number: int, codon_base: int, new_base: str
-) -> tuple[Allele, str, str]:
-    """SNV changing base ``codon_base`` (1..3) of a codon to ``new_base`` (transcript
-    orientation). Returns the genomic allele, consequence and protein change."""
-    c = 3 * (codon_number - 1) + codon_base
-    pos0 = gene.c_to_genome(c)
-    old_codon = gene.codon(codon_number)
-    new_codon = old_codon[: codon_base - 1] + new_base + old_codon[codon_base:]
-    old_aa, new_aa = translate(old_codon), translate(new_codon)
-    ref = chr(sequences[gene.chrom][pos0])
-    alt = new_base if gene.strand == "+" else revcomp_str(new_base)
-    expected_ref = old_codon[codon_base - 1]
-    assert ref == (expected_ref if gene.strand == "+" else revcomp_str(expected_ref)), gene.name
-    if new_aa == "*":
-        consequence = "stop_gained"
-    elif new_aa == old_aa:
-        consequence = "synonymous"
-    else:
-        consequence = "missense"
-    return Allele(gene.chrom, pos0, ref, alt), consequence, f"p.{old_aa}{codon_number}{new_aa}"
-
-
-def _intergenic_snv(picker: SitePicker, chrom: str, lo: float, hi: float, **kw) -> Allele:
-    p = picker.intergenic(chrom, lo, hi, **kw)
-    ref = int(picker.sequences[chrom][p])
-    return Allele(chrom, p, chr(ref), chr(snv_alt(picker.rng, ref)))
-
-
-def _intergenic_indel(picker: SitePicker, chrom: str, lo: float, hi: float, k: int) -> Allele:
-    """k > 0: insertion of k bases; k < 0: deletion of -k bases."""
-    seq = picker.sequences[chrom]
-    for _ in range(1000):
-        p = picker.intergenic(chrom, lo, hi)
-        if k < 0 and unambiguous_deletion(seq, p, -k):
-            return Allele(chrom, p, as_str(seq[p : p - k + 1]), chr(seq[p]))
-        if k > 0:
-            ins = make_insertion(picker.rng, seq, p, k)
-            if ins is not None:
-                return Allele(chrom, p, chr(seq[p]), chr(seq[p]) + ins)
-        picker.taken[chrom].pop()
-    raise RuntimeError("no site for an unambiguous indel")
-
-
-def _filler_missense(picker: SitePicker, genes: list[GeneModel]) -> tuple[GeneModel, Allele, str]:
-    for g in genes:
-        if g.spec.category != "filler" or g.chrom not in AUTOSOMES or g.chrom == "chr12":
-            continue
-        if interval_mask_check(np.array([g.start, g.end]), picker.events.get(g.chrom, []), 0).any():
-            continue
-        codon_number = g.cds_len // 6
-        old = g.codon(codon_number)
-        for base in "ACGT":
-            new = old[0] + base + old[2]
-            if base != old[1] and translate(new) not in ("*", translate(old)):
-                allele, consequence, change = coding_snv(g, picker.sequences, codon_number, 2, base)
-                if picker.ok(g.chrom, allele.pos0, False):
-                    picker.claim(g.chrom, allele.pos0)
-                    return g, allele, change
-    raise RuntimeError("no filler gene for a missense variant")
+def _small_loss_interval(chr1: Contig, genes: list[GeneModel], genome_scale: float):
+    """An interval of 1p clear of DNMT3A (whose planted variant must keep its allele
+    fraction): centred in the larger free stretch; shorter only if 1p is too small."""
+    length = int(round(SMALL_LOSS_BP_PER_SCALE * genome_scale / 100.0)) * 100
+    pad = max(2_000, int(20_000 * min(1.0, genome_scale)))
+    dnmt3a = gene_named(genes, "DNMT3A")
+    free = [
+        (chr1.telomere + pad, dnmt3a.start - pad),
+        (dnmt3a.end + pad, chr1.centromere_start - pad),
+    ]
+    lo, hi = next(
+        ((a, b) for a, b in free if b - a >= length), max(free, key=lambda x: x[1] - x[0])
+    )
+    length = min(length, hi - lo)
+    start = lo + (hi - lo - length) // 2
+    return start, start + length
 
 
 def plant_events(
@@ -357,7 +289,7 @@ def plant_events(
 
     # 20q11.21 gain over HM13/ID1/BCL2L1 (and neighbours), 3 copies in 50% of cells
     chr20 = by_name["chr20"]
-    hm13, bcl2l1 = _gene(genes, "HM13"), _gene(genes, "BCL2L1")
+    hm13, bcl2l1 = gene_named(genes, "HM13"), gene_named(genes, "BCL2L1")
     pad = max(2_000, int(20_000 * min(1.0, genome_scale)))
     g_start = hm13.start - pad
     g_end = max(g_start + int(800_000 * genome_scale), bcl2l1.end + pad)
@@ -432,6 +364,22 @@ def plant_events(
             "18q22-qter",
         )
     )
+    # small interstitial loss on 1p (no recurrent region there), haplotype B, 50% of cells
+    l_start, l_end = _small_loss_interval(chr1, genes, genome_scale)
+    events.append(
+        CopyNumberEvent(
+            "loss_1p_interstitial",
+            s,
+            "A2",
+            "chr1",
+            l_start,
+            l_end,
+            "loss",
+            [CopyChange("chr1", l_start, l_end, "B", 0)],
+            False,
+            "1p (interstitial)",
+        )
+    )
     for e in events:
         if not e.whole_chromosome:
             picker.block(e.chrom, e.start, e.end)
@@ -449,13 +397,16 @@ def plant_events(
         change=None,
         hotspot=False,
         note="",
+        origin="acquired",
     ):
         picker.claim(allele.chrom, allele.pos0)
         variants.append(
-            AcquiredVariant(key, s, clone, hap, allele, gene, consequence, change, hotspot, note)
+            AcquiredVariant(
+                key, s, clone, hap, allele, gene, consequence, change, hotspot, note, origin
+            )
         )
 
-    tp53 = _gene(genes, "TP53")
+    tp53 = gene_named(genes, "TP53")
     allele, csq, change = coding_snv(tp53, sequences, 273, 2, "A")  # c.818G>A
     add(
         "TP53_R273H",
@@ -468,7 +419,7 @@ def plant_events(
         True,
         "TP53 c.818G>A, dominant-negative hotspot",
     )
-    dnmt3a = _gene(genes, "DNMT3A")
+    dnmt3a = gene_named(genes, "DNMT3A")
     allele, csq, change = coding_snv(dnmt3a, sequences, 882, 2, "A")  # c.2645G>A
     add(
         "DNMT3A_R882H",
@@ -479,12 +430,14 @@ def plant_events(
         csq,
         change,
         True,
-        "DNMT3A c.2645G>A, clonal haematopoiesis hotspot",
+        "DNMT3A c.2645G>A, clonal haematopoiesis hotspot; donor mosaic: in "
+        f"{DONOR_MOSAIC_FRACTION:.0%} of the parental's cells, all cells of the line",
+        origin="donor_mosaic",
     )
-    tet2 = _gene(genes, "TET2")
+    tet2 = gene_named(genes, "TET2")
     allele, csq, change = coding_snv(tet2, sequences, 1034, 1, "T")  # CAG>TAG
     add("TET2_Q1034*", "A2", "A", allele, "TET2", csq, change, False, "TET2 truncating")
-    bcor = _gene(genes, "BCOR")
+    bcor = gene_named(genes, "BCOR")
     allele, csq, change = coding_snv(bcor, sequences, 1200, 1, "T")  # CGA>TGA
     add(
         "BCOR_R1200*",
@@ -497,20 +450,20 @@ def plant_events(
         False,
         "BCOR truncating; chrX of a male, hemizygous",
     )
-    filler, allele, change = _filler_missense(picker, genes)
+    filler, allele, change = filler_missense(picker, genes)
     add("filler_missense", "B", "B", allele, filler.name, "missense", change)
-    add("intergenic_ins_root", "root", "B", _intergenic_indel(picker, "chr17", 0.55, 0.95, 2))
+    add("intergenic_ins_root", "root", "B", intergenic_indel(picker, "chr17", 0.55, 0.95, 2))
     add(
         "chr12_trisomy_snv",
         "root",
         "A",
-        _intergenic_snv(picker, "chr12", 0.35, 0.95, inside_events=True),
+        intergenic_snv(picker, "chr12", 0.35, 0.95, inside_events=True),
         note="inside trisomy 12 on the non-duplicated haplotype: AF 1/3",
     )
-    add("intergenic_snv_A", "A", "A", _intergenic_snv(picker, "chr20", 0.02, 0.40))
-    add("intergenic_del_A1", "A1", "B", _intergenic_indel(picker, "chr1", 0.35, 0.45, -4))
-    add("intergenic_snv_A4", "A4", "B", _intergenic_snv(picker, "chr17", 0.2, 0.5))
-    add("intergenic_snv_B1", "B1", "A", _intergenic_snv(picker, "chr20", 0.02, 0.40))
+    add("intergenic_snv_A", "A", "A", intergenic_snv(picker, "chr20", 0.02, 0.40))
+    add("intergenic_del_A1", "A1", "B", intergenic_indel(picker, "chr1", 0.35, 0.45, -4))
+    add("intergenic_snv_A4", "A4", "B", intergenic_snv(picker, "chr17", 0.2, 0.5))
+    add("intergenic_snv_B1", "B1", "A", intergenic_snv(picker, "chr20", 0.02, 0.40))
 
     sample = next(x for x in samples if x.name == s)
     for pop in sample.populations:
@@ -518,81 +471,10 @@ def plant_events(
             if e.clone in pop.clones:
                 pop.changes.extend(e.changes)
         pop.variants = [v for v in variants if v.clone in pop.clones]
+    for other in samples:  # the parental's clonal-haematopoiesis cells
+        for pop in other.populations:
+            if DONOR_MOSAIC_CLONE in pop.clones:
+                pop.variants = [v for v in variants if v.origin == "donor_mosaic"]
     for v in variants:
         assert not v.hotspot or v.gene in ("TP53", "DNMT3A")
     return events, variants
-
-
-# ---------------------------------------------------------------- expected values
-
-
-def expected_af(sample: SampleDesign, variant: AcquiredVariant) -> float:
-    donor = donor_of(sample.genotype_donor)
-    a = variant.allele
-    alt = total = 0.0
-    for pop in sample.populations:
-        for hap in donor.haplotypes(a.chrom):
-            n = pop.copies(donor, a.chrom, hap, a.pos0) * pop.fraction
-            total += n
-            if hap == variant.haplotype and variant in pop.variants:
-                alt += n
-    return alt / total
-
-
-def population_fraction(sample: SampleDesign, variant: AcquiredVariant) -> float:
-    return sum(p.fraction for p in sample.populations if variant in p.variants)
-
-
-def expected_copy_state(sample: SampleDesign, chrom: str, pos: int) -> tuple[float, float]:
-    """(log2 ratio versus a normal diploid/haploid genome, major haplotype fraction)."""
-    donor = donor_of(sample.genotype_donor)
-    haps = donor.haplotypes(chrom)
-    per_hap = {
-        h: sum(p.fraction * p.copies(donor, chrom, h, pos) for p in sample.populations)
-        for h in haps
-    }
-    total = sum(per_hap.values())
-    return math.log2(total / len(haps)), max(per_hap.values()) / total
-
-
-def event_truth(sample: SampleDesign, event: CopyNumberEvent, genes: list[GeneModel]) -> dict:
-    mid = (event.start + event.end) // 2
-    log2, baf_major = expected_copy_state(sample, event.chrom, mid)
-    copy_number = {"gain": 3, "loss": 1, "cnloh": 2}[event.kind]
-    return {
-        "sample": event.sample,
-        "id": event.key,
-        "chrom": event.chrom,
-        "start": event.start,
-        "end": event.end,
-        "length": event.end - event.start,
-        "type": event.kind,
-        "band": event.band,
-        "copy_number": copy_number,
-        "mosaic_fraction": CLONE_FRACTIONS[event.clone],
-        "clone": event.clone,
-        "whole_chromosome": event.whole_chromosome,
-        "haplotype_changes": [
-            {"haplotype": c.haplotype, "copies": c.copies} for c in event.changes
-        ],
-        "genes": [
-            g.name
-            for g in genes
-            if g.chrom == event.chrom and g.start < event.end and g.end > event.start
-        ],
-        "expected_log2_ratio": round(log2, 4) + 0.0,
-        "expected_baf_major": round(baf_major, 4),
-        "expected_baf_shift": round(baf_major - 0.5, 4),
-    }
-
-
-def describe_populations(sample: SampleDesign, events: list[CopyNumberEvent]) -> None:
-    for pop in sample.populations:
-        if pop.clones == ["germline"]:
-            continue
-        carried = [e.key for e in events if e.clone in pop.clones]
-        carried += [v.key for v in pop.variants]
-        pop.description = (
-            f"{pop.fraction:.0%} of cells; clones {'+'.join(pop.clones)}; carries "
-            + ", ".join(carried)
-        )

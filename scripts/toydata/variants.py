@@ -53,6 +53,7 @@ class GermlineVariant:
     haplotypes: str  # "A", "B" or "AB"
     genotype: str  # 0/1, 1/1 or 1 (hemizygous)
     shared_site: bool
+    source: str = "synthetic"  # or "HG004" (real calls, real_segment.py)
 
     def as_truth(self) -> dict:
         a = self.allele
@@ -66,6 +67,7 @@ class GermlineVariant:
             "haplotype": self.haplotypes,
             "type": a.kind,
             "population_site": self.shared_site,
+            "source": self.source,
         }
 
 
