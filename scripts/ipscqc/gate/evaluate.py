@@ -194,6 +194,8 @@ def evaluate_check(
         "parental": (findings or {}).get("parental"),
         "rules": results,
         "notes": list((findings or {}).get("notes") or []),
+        # how well the check could look (its declared adequacy numbers), shown as they are
+        "adequacy": dict((findings or {}).get("adequacy") or {}),
     }
 
 

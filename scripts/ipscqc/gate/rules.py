@@ -35,6 +35,7 @@ class Rule:
     condition: Callable[[dict, Any], bool]
     reason: str  # format string over the values and `threshold`
     kind: str = "number"  # "number" or "bool": the type every field must have
+    when: str = ""  # the condition's name in rules.yaml: above, below, true, false, ...
     paired_only: bool = False  # not applied to line-only findings
     shown: tuple[str, ...] = ()  # other numbers shown with the result (not required)
     parental_fields: tuple[str, ...] = ()  # required in paired mode only (None in line-only)
@@ -73,7 +74,94 @@ def _acquired_in(tiers: tuple[str, ...]) -> Callable[[dict], bool]:
     )
 
 
-ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list[str]]] = {
+# Evidence records: the fields of each event behind a rule, so that a reason can be said
+# in plain words with its numbers (ipscqc.plain_words) without reading the findings again.
+# Segment coordinates stay as the items have them: 0-based, end exclusive.
+VARIANT_EVIDENCE = (
+    "gene", "protein_change", "hotspot", "tier", "class", "chrom", "pos", "ref", "alt",
+    "line_alt", "line_depth", "line_af", "parental_alt", "parental_depth", "parental_af",
+    "filters",
+)  # fmt: skip
+SEGMENT_EVIDENCE = (
+    "type", "chrom", "start", "end", "size_bp", "copy_number", "reference_copies",
+    "mosaic_fraction", "scope", "recurrent_regions",
+)  # fmt: skip
+VECTOR_EVIDENCE = ("name", "reads", "copies_per_cell", "parental_copies_per_cell")
+TRANSGENE_EVIDENCE = (
+    "name",
+    "junction_reads",
+    "parental_junction_reads",
+    "junctions_with_reads",
+    "junctions",
+)
+MAX_EVIDENCE = 20  # records per rule; the rule's count says how many there are in all
+
+
+def _records(findings: dict, wanted: Callable[[dict], bool], fields: tuple[str, ...]):
+    """The fields of the items a rule is about (at most MAX_EVIDENCE of them)."""
+    chosen = [item for item in findings["items"] if wanted(item)][:MAX_EVIDENCE]
+    return [{key: item[key] for key in fields if key in item} for item in chosen]
+
+
+def _uncertain_flagged(item: dict) -> bool:
+    return (
+        item["kind"] == "variant"
+        and item.get("class") == "uncertain"
+        and item.get("tier") in ("oncogenic_hotspot", "likely_oncogenic")
+    )
+
+
+def _largest_segment(findings: dict) -> list[dict]:
+    segments = [item for item in findings["items"] if "size_bp" in item]
+    if not segments:
+        return []
+    largest = max(segments, key=lambda item: item["size_bp"])
+    return _records({"items": [largest]}, lambda item: True, SEGMENT_EVIDENCE)
+
+
+def _vector_detected(item: dict) -> bool:
+    return item.get("kind") == "vector" and bool(item.get("detected"))
+
+
+def _transgene_seen(item: dict) -> bool:
+    return item.get("kind") == "transgene" and (
+        bool(item.get("detected")) or (item.get("junction_reads") or 0) > 0
+    )
+
+
+EVIDENCE: dict[tuple[str, str], Callable[[dict], list[dict]]] = {
+    ("acquired_variants", "acquired_hotspot_evidence"): lambda findings: _records(
+        findings, _acquired_in(("oncogenic_hotspot",)), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "acquired_cancer_gene_evidence"): lambda findings: _records(
+        findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "uncertain_flagged_evidence"): lambda findings: _records(
+        findings, _uncertain_flagged, VARIANT_EVIDENCE
+    ),
+    ("copy_number", "whole_chromosome_evidence"): lambda findings: _records(
+        findings, lambda item: item["scope"] == "whole_chromosome", SEGMENT_EVIDENCE
+    ),
+    ("copy_number", "recurrent_evidence"): lambda findings: _records(
+        findings, lambda item: bool(item["recurrent"]), SEGMENT_EVIDENCE
+    ),
+    ("copy_number", "cnloh_evidence"): lambda findings: _records(
+        findings, lambda item: item["type"] == "cnloh", SEGMENT_EVIDENCE
+    ),
+    ("copy_number", "largest_event_evidence"): _largest_segment,
+    ("copy_number", "call_evidence"): lambda findings: _records(
+        findings, lambda item: True, SEGMENT_EVIDENCE
+    ),
+    ("vectors", "vector_evidence"): lambda findings: _records(
+        findings, _vector_detected, VECTOR_EVIDENCE
+    ),
+    ("vectors", "transgene_evidence"): lambda findings: _records(
+        findings, _transgene_seen, TRANSGENE_EVIDENCE
+    ),
+}
+
+
+ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list]] = {
     ("acquired_variants", "acquired_hotspot_variants"): lambda findings: _labels(
         findings, _acquired_in(("oncogenic_hotspot",)), _variant_label
     ),
@@ -91,6 +179,7 @@ ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list[str]]] = {
     ("copy_number", "cnloh_events"): lambda findings: _labels(
         findings, lambda item: item["type"] == "cnloh", _segment_label
     ),
+    **EVIDENCE,
 }
 
 
@@ -182,6 +271,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                     condition=condition,
                     reason=entry["reason"],
                     kind=kind,
+                    when=entry["when"],
                     paired_only=bool(entry.get("paired_only", False)),
                     shown=tuple(entry.get("shows", ())),
                     parental_fields=tuple(entry.get("parental_only", ())),
