@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ipscqc.checks import spec_of
 from ipscqc.contract import load_findings, read_json, write_atomic
+from ipscqc.decision_card import decision_cards_section
 from ipscqc.gate.evaluate import read_gate
 from ipscqc.report_content import (
     certificates_section,
@@ -47,7 +48,9 @@ def main(inputs, outputs, params):
     findings = load_all(params.findings)
     lines = [gate["line"] for gate in gates]
     write_content(outputs.safety_summary, safety_summary(gates))
-    write_content(outputs.general_stats, general_statistics(gates, findings))
+    write_content(outputs.decision_cards, decision_cards_section(gates))
+    parentals = tuple(sample for sample in findings if sample not in lines)
+    write_content(outputs.general_stats, general_statistics(gates, findings, parentals))
     write_content(
         outputs.acquired_variants,
         items_table(
