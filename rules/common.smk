@@ -154,6 +154,12 @@ def donor_of_line(wildcards):
     return samples.loc[wildcards.line, "donor"]
 
 
+def passage_of_line(wildcards):
+    """The line's passage as the sheet gives it ("" when empty)."""
+    passage = samples.loc[wildcards.line].get("passage", "")
+    return "" if passage is None or passage != passage else str(passage)  # NaN != NaN
+
+
 def sex_of_line(wildcards):
     return samples.loc[wildcards.line, "sex"]
 
@@ -368,6 +374,7 @@ def job_versions():
 # over the sheets: sample (every sample), sample+unit (every unit), donor.
 REPORT_CONTENT = (
     "safety_summary",
+    "decision_cards",
     "general_stats",
     "acquired_variants",
     "copy_number_figures",
@@ -419,4 +426,5 @@ def final_outputs():
         [path_of("report"), path_of("cohort_summary")]
         + [path_of("donor_vcf", donor=donor) for donor in DONORS]
         + [path_of("certificate", line=line) for line in LINES]
+        + [path_of(kind, line=line) for line in LINES for kind in ("dossier_html", "dossier_pdf")]
     )

@@ -82,6 +82,8 @@ PATHS = {
     "job_versions": "versions/{step}/{job}.yaml",
     "software_versions": "gate/software_versions.json",
     "certificate": "certificates/{line}.json",
+    "dossier_html": "dossiers/{line}.html",
+    "dossier_pdf": "dossiers/{line}.pdf",
     # report
     "report_content": "report/content/ipscqc_{name}_mqc.json",
     "software_versions_mqc": "report/content/ipscqc_software_mqc_versions.yml",
