@@ -350,7 +350,8 @@ def certificates_section(certificates: list[dict]) -> dict:
         "section_name": "Release certificates",
         "description": (
             "Human-readable rendering of each line's release certificate; the record is"
-            " results/certificates/{line}.json (full checksums, versions, thresholds)."
+            " results/certificates/{line}.json (full checksums, versions, thresholds), and"
+            " the printable dossier to sign is results/dossiers/{line}.pdf."
         ),
         "plot_type": "html",
         "data": "\n".join(parts) or "<p>No certificates.</p>",
