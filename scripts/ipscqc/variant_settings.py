@@ -66,7 +66,7 @@ class VariantSettings:
     lost_min_shift: float = 0.3
     lost_max_p: float = 1e-3
     # strand and read-level artefacts
-    strand_min_expected: float | None = 1.5
+    strand_min_expected: float | None = 1.25
     strand_max_p: float = 1e-3
     max_abs_rpbz: float = 5.0
     min_mqbz: float = -5.0
