@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from ipscqc.variant_noise import ErrorRates, NoiseModel
 from ipscqc.variant_origin import classify_origin
-from ipscqc.variant_settings import VariantSettings
+from ipscqc.variant_settings import SHARED_KEYS, VariantSettings
 from scipy import stats
 
 SETTINGS = VariantSettings()
@@ -243,3 +244,19 @@ def test_explain_off_gives_the_same_classes():
     quick = classify_origin(pd.DataFrame(rows), SETTINGS, NOISE, explain=False)
     assert full["class"].tolist() == quick["class"].tolist()
     assert (quick["reason"] == "").all()
+
+
+def test_config_schema_defaults_are_the_settings_defaults():
+    with open("schemas/config.schema.yaml") as handle:
+        schema = yaml.safe_load(handle)
+    variants = schema["properties"]["variants"]["properties"]
+    origin = variants["origin"]["properties"]
+    defaults = VariantSettings()
+    for name, spec in origin.items():
+        assert getattr(defaults, name) == spec["default"], name
+    for name in SHARED_KEYS:
+        assert getattr(defaults, name) == variants[name]["default"], name
+    config = {key: spec["default"] for key, spec in variants.items() if key != "origin"}
+    config["origin"] = {"strand_min_expected": None, "max_p_mosaic": 0.05}
+    read = VariantSettings.from_config(config)
+    assert (read.strand_min_expected, read.max_p_mosaic, read.min_alt_reads) == (None, 0.05, 3)

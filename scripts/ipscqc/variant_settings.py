@@ -73,6 +73,7 @@ class VariantSettings:
     # panel of normals and recurrence
     pon_min_samples: int = 1
     pon_min_alt_reads: int = 2
+    pon_vcf: str = ""  # read by the caller (variant_artefacts.panel_of_normals takes alleles)
     recurrence_min_lines: int = 2
     # sequence context of indels
     repeat_min_length: int = 8
