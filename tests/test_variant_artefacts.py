@@ -34,7 +34,11 @@ def test_strand_statistics_by_hand():
     fraction = 13 / 27  # (12 + 1) / (25 + 2)
     assert evidence["ref_forward_fraction"][0] == pytest.approx(fraction)
     assert evidence["strand_expected_minor"][0] == pytest.approx(5 * fraction)
-    assert evidence["p_strand"][0] == pytest.approx(2 * stats.binom.sf(4, 5, fraction))
+    # two-sided Fisher: 5 alt reads all forward, 12 of 25 ref reads forward
+    assert evidence["p_strand"][0] == pytest.approx(2 * stats.hypergeom.sf(4, 30, 17, 5))
+    assert evidence["p_strand"][0] == pytest.approx(
+        2 * stats.fisher_exact([[5, 0], [12, 13]], "greater")[1]
+    )
 
 
 def test_one_strand_rule_fires_from_three_reads_and_the_test_from_many():
@@ -48,7 +52,7 @@ def test_one_strand_rule_fires_from_three_reads_and_the_test_from_many():
     # 3 reads on one strand with balanced ref reads: 1.5 expected on the other (>= 1.25);
     # 2 reads: 1.0 expected, not enough to ask; amplicon (ref all forward): never
     assert flags["alt_on_one_strand"].tolist() == [True, False, True, True, True, False, False]
-    # the binomial test alone reaches p < 1e-3 only with many reads (20 of 20: 2e-6)
+    # the Fisher test alone reaches p < 1e-3 only with many reads (20 of 20: 2e-6)
     assert flags["strand_bias"].tolist() == [False, False, False, False, True, False, False]
 
 

@@ -7,7 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from ipscqc.acquired_variants import Thresholds, classify, min_detectable_af
-from ipscqc.variant_detection import DetectionModel, detection_limit, power
+from ipscqc.variant_detection import (
+    DetectionModel,
+    depth_bins,
+    detection_limit,
+    detection_limit_over_depths,
+    power,
+    power_over_depths,
+    site_detection_limits,
+)
 from ipscqc.variant_noise import ErrorRates, NoiseModel
 from ipscqc.variant_origin import classify_origin
 from ipscqc.variant_settings import VariantSettings
@@ -127,3 +135,41 @@ def test_line_only_power_is_the_line_test_and_strand_rule():
     assert power(0.15, 60, None, SETTINGS) > power(0.15, 60, 30, SETTINGS)
     limit = detection_limit(60, None, SETTINGS)
     assert limit is not None and limit < detection_limit(60, 30, SETTINGS)
+
+
+def test_limits_at_each_site_share_one_computation_per_depth():
+    sites = pd.DataFrame(
+        {
+            "line_depth": [30, 30, 0, 30],
+            "parental_depth": [30, 30, 30, 10],
+            "hotspot": ["TP53 R175H", "TP53 R248W", "TP53 R273H", ""],
+        }
+    )
+    limits = site_detection_limits(sites, SETTINGS)
+    hotspot = detection_limit(30, 30, SETTINGS, hotspot=True)
+    assert limits.iloc[0] == limits.iloc[1] == hotspot
+    assert np.isnan(limits.iloc[2]) and np.isnan(limits.iloc[3])  # no depth; 10x parental
+
+
+def test_limit_over_varying_depths_matches_simulation_with_those_depths():
+    rng = np.random.default_rng(8)
+    line_bins = depth_bins([40, 60], bins=2)
+    parental_bins = depth_bins([18, 32, 32, 18], bins=2)
+    assert parental_bins == [(18, 0.5), (32, 0.5)]
+    single = detection_limit_over_depths([(50, 1.0)], [(25, 1.0)], SETTINGS)
+    assert single == detection_limit(50, 25, SETTINGS)
+    limit = detection_limit_over_depths(line_bins, parental_bins, SETTINGS)
+    # sites drawn from the same depths: sensitivity = the averaged power
+    sites = 6000
+    n = rng.choice([40, 60], sites)
+    m = rng.choice([18, 32], sites)
+    rho, e = NOISE.line_rho, NOISE.line_error.snv
+    p_alt = limit * (1 - e) + (1 - limit) * e
+    k = rng.binomial(n, rng.beta(p_alt * (1 - rho) / rho, (1 - p_alt) * (1 - rho) / rho, sites))
+    f, r = rng.binomial(k, 0.5), rng.binomial(n - k, 0.5)
+    j = rng.binomial(m, NOISE.parental_error.snv)
+    table = _site_table(k, f, r, j, n, m)
+    observed = float((classify_origin(table, SETTINGS, NOISE)["class"] == "acquired").mean())
+    expected = power_over_depths(limit, line_bins, parental_bins, SETTINGS)
+    assert expected >= 0.8
+    assert observed == pytest.approx(expected, abs=0.02)

@@ -3,8 +3,8 @@ position and mapping quality, a panel of normals, and recurrence across a donor'
 independent lines.
 
 - Strand: the alt reads of a real variant split between the strands as the site's ref
-  reads do. Two rules: a binomial test of the alt reads' forward count against the ref
-  reads' forward fraction (``strand_bias``, for many reads), and ``alt_on_one_strand``:
+  reads do. Two rules: a Fisher exact test of alt against ref reads by strand
+  (``strand_bias``, for many reads), and ``alt_on_one_strand``:
   alt reads on both strands are required when the expected count on the weaker strand,
   alt reads x the smaller strand fraction of the ref reads, is at least
   ``strand_min_expected``. At 3-10 alt reads no test reaches a small p, but a variant
@@ -51,16 +51,22 @@ def strand_evidence(alt_fwd, alt_rev, ref_fwd, ref_rev) -> dict[str, np.ndarray]
 
     Returns ``ref_forward_fraction`` (ref reads' forward fraction, (fwd + 1) / (ref + 2),
     0.5 without ref reads), ``strand_expected_minor`` (alt reads x the smaller strand
-    fraction: the alt count expected on the weaker strand) and ``p_strand`` (two-sided
-    binomial p of the alt forward count against that fraction, twice the smaller tail)."""
+    fraction: the alt count expected on the weaker strand) and ``p_strand``: the
+    two-sided Fisher exact p (twice the smaller tail) of alt against ref reads by strand.
+    With many more ref than alt reads this is the binomial test of the alt forward count
+    against the ref reads' fraction; unlike that test it stays exact when the ref
+    fraction is itself uncertain (few ref reads, high allele fraction)."""
     alt_fwd, alt_rev, ref_fwd, ref_rev = (
-        np.nan_to_num(np.asarray(x, dtype=float)) for x in (alt_fwd, alt_rev, ref_fwd, ref_rev)
+        np.nan_to_num(np.asarray(x, dtype=float)).astype(np.int64)
+        for x in (alt_fwd, alt_rev, ref_fwd, ref_rev)
     )
     alt = alt_fwd + alt_rev
+    total = alt + ref_fwd + ref_rev
+    forward = alt_fwd + ref_fwd
+    greater = stats.hypergeom.sf(alt_fwd - 1, total, forward, alt)
+    less = stats.hypergeom.cdf(alt_fwd, total, forward, alt)
+    p = np.where(alt > 0, np.clip(2 * np.minimum(greater, less), 0.0, 1.0), 1.0)
     fraction = (ref_fwd + 1.0) / (ref_fwd + ref_rev + 2.0)
-    lower = stats.binom.cdf(alt_fwd, alt, fraction)
-    upper = stats.binom.sf(alt_fwd - 1, alt, fraction)
-    p = np.where(alt > 0, np.clip(2 * np.minimum(lower, upper), 0.0, 1.0), 1.0)
     return {
         "ref_forward_fraction": fraction,
         "strand_expected_minor": alt * np.minimum(fraction, 1.0 - fraction),

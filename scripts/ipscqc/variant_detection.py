@@ -199,23 +199,31 @@ class DetectionModel:
 
     def limit(self, target: float, resolution: float = 0.001) -> float | None:
         """Smallest allele fraction (on a grid of ``resolution``) detected with
-        probability >= target; None when no fraction up to 1 reaches it. Assumes the
-        power grows with the fraction (the decision's tests all get easier with it)."""
+        probability >= target; None when no fraction up to 1 reaches it."""
         if self.line_depth <= 0:
             return None
-        steps = int(round(1.0 / resolution))
-        lo, hi = 0, 1
-        while self.power(hi * resolution) < target:
-            if hi == steps:
-                return None
-            lo, hi = hi, min(2 * hi, steps)
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if self.power(mid * resolution) >= target:
-                hi = mid
-            else:
-                lo = mid
-        return round(hi * resolution, 10)
+        return smallest_fraction(self.power, target, resolution)
+
+
+def smallest_fraction(
+    power_at: Callable[[float], float], target: float, resolution: float = 0.001
+) -> float | None:
+    """Smallest fraction on a grid of ``resolution`` whose power reaches ``target``
+    (doubling, then bisection); None when 1 does not. Assumes the power grows with the
+    fraction (every test of the decision gets easier with it)."""
+    steps = int(round(1.0 / resolution))
+    lo, hi = 0, 1
+    while power_at(hi * resolution) < target:
+        if hi == steps:
+            return None
+        lo, hi = hi, min(2 * hi, steps)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if power_at(mid * resolution) >= target:
+            hi = mid
+        else:
+            lo = mid
+    return round(hi * resolution, 10)
 
 
 _MODELS: OrderedDict = OrderedDict()
@@ -283,3 +291,108 @@ def detection_limit(
         line_depth, parental_depth, settings, noise, context=context, hotspot=hotspot
     )
     return model.limit(power, resolution)
+
+
+def site_detection_limits(
+    sites: pd.DataFrame,
+    settings: VariantSettings,
+    noise: NoiseModel | None = None,
+    *,
+    paired: bool = True,
+    power: float | None = None,
+) -> pd.Series:
+    """The detection limit at every row's own line and parental depth (columns
+    line_depth, parental_depth; context and hotspot when present), e.g. at each
+    catalogue position; NaN where not reachable. Rows with the same depths, context and
+    hotspot flag share one computation."""
+    target = settings.detection_power if power is None else power
+    line = pd.to_numeric(sites["line_depth"], errors="coerce").fillna(0).round().astype(int)
+    if paired:
+        parental = pd.to_numeric(sites["parental_depth"], errors="coerce").fillna(0)
+        parental = parental.round().astype(int)
+    else:
+        parental = pd.Series(-1, index=sites.index)
+    context = sites["context"].astype(str) if "context" in sites else "snv"
+    hotspot = sites["hotspot"].fillna("").astype(str) != "" if "hotspot" in sites else False
+    keys = pd.DataFrame(
+        {"line": line, "parental": parental, "context": context, "hotspot": hotspot},
+        index=sites.index,
+    )
+    limits = {}
+    for key in keys.drop_duplicates().itertuples(index=False):
+        value = detection_limit(
+            key.line,
+            None if key.parental < 0 else key.parental,
+            settings,
+            target,
+            noise,
+            context=key.context,
+            hotspot=bool(key.hotspot),
+        )
+        limits[tuple(key)] = np.nan if value is None else value
+    return pd.Series(
+        [limits[tuple(row)] for row in keys.itertuples(index=False)], index=sites.index, dtype=float
+    )
+
+
+def depth_bins(depths, weights=None, bins: int = 5) -> list[tuple[int, float]]:
+    """A depth distribution as ``bins`` equal-weight quantile depths: per-site depths
+    (``weights`` None) or depth values with their weights (e.g. mosdepth's
+    distribution). Returns (depth, weight) pairs summing to 1."""
+    depths = np.asarray(depths, dtype=float)
+    weights = np.ones(len(depths)) if weights is None else np.asarray(weights, dtype=float)
+    order = np.argsort(depths)
+    depths, cumulative = depths[order], np.cumsum(weights[order]) / weights.sum()
+    quantiles = (np.arange(bins) + 0.5) / bins
+    chosen = depths[np.minimum(np.searchsorted(cumulative, quantiles), len(depths) - 1)]
+    return [(int(round(d)), 1.0 / bins) for d in chosen]
+
+
+def power_over_depths(
+    af: float,
+    line_depths: list[tuple[int, float]],
+    parental_depths: list[tuple[int, float]] | None,
+    settings: VariantSettings,
+    noise: NoiseModel | None = None,
+    *,
+    context: str = "snv",
+    hotspot: bool = False,
+) -> float:
+    """Power averaged over the sites' depths: ``line_depths`` and ``parental_depths`` are
+    (depth, weight) pairs (depth_bins), taken as independent; None: line-only mode."""
+    pairs = [
+        (line, None if parental_depths is None else parental, w_line * w_par)
+        for line, w_line in line_depths
+        for parental, w_par in (parental_depths or [(None, 1.0)])
+    ]
+    total = sum(weight for _, _, weight in pairs)
+    return (
+        sum(
+            weight * power(af, line, parental, settings, noise, context=context, hotspot=hotspot)
+            for line, parental, weight in pairs
+        )
+        / total
+    )
+
+
+def detection_limit_over_depths(
+    line_depths: list[tuple[int, float]],
+    parental_depths: list[tuple[int, float]] | None,
+    settings: VariantSettings,
+    power: float = 0.8,
+    noise: NoiseModel | None = None,
+    *,
+    context: str = "snv",
+    hotspot: bool = False,
+    resolution: float = 0.001,
+) -> float | None:
+    """Smallest allele fraction detected with probability >= ``power`` on average over
+    the sites' depths (the genome-wide limit when the depth varies from site to site;
+    at one depth it equals detection_limit)."""
+    return smallest_fraction(
+        lambda af: power_over_depths(
+            af, line_depths, parental_depths, settings, noise, context=context, hotspot=hotspot
+        ),
+        power,
+        resolution,
+    )
