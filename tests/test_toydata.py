@@ -504,7 +504,7 @@ def test_every_transcript_has_a_clean_cds(genome, transcripts):
 
 
 def test_tp53_encodes_the_canonical_protein(genome, transcripts, small):
-    tx = transcripts["ENST00000269484"]
+    tx = transcripts["ENST00000269305"]
     assert tx["gene"] == "TP53" and tx["chrom"] == "chr17" and tx["strand"] == "-"
     assert len(tx["exons"]) == 11
     cds, _ = cds_sequence(genome, tx)
@@ -528,7 +528,7 @@ def test_tp53_encodes_the_canonical_protein(genome, transcripts, small):
 
 
 def test_r273h_is_c818g_a_on_the_minus_strand(genome, transcripts, small):
-    tx = transcripts["ENST00000269484"]
+    tx = transcripts["ENST00000269305"]
     cds, positions = cds_sequence(genome, tx)
     assert cds[816:819] == "CGT"  # codon 273
     pos0 = positions[817]  # c.818
@@ -621,11 +621,11 @@ def test_bcftools_csq_reports_planted_protein_changes(small, tmp_path):
         if not line.startswith("#"):
             f = line.split("\t")
             csq[f[2]] = f[7]
-    assert "missense|TP53|ENST00000269484|protein_coding|-|273R>273H|" in csq["TP53_R273H"]
+    assert "missense|TP53|ENST00000269305|protein_coding|-|273R>273H|" in csq["TP53_R273H"]
     assert "|882R>882H|" in csq["DNMT3A_R882H"] and "missense|DNMT3A" in csq["DNMT3A_R882H"]
     assert "stop_gained|BCOR|" in csq["BCOR_R1200*"] and "|1200R>1200*|" in csq["BCOR_R1200*"]
     assert "stop_gained|TET2|" in csq["TET2_Q1034*"]
-    assert "missense|TP53|ENST00000269484|protein_coding|-|248R>248Q|" in csq["artefact_TP53_R248Q"]
+    assert "missense|TP53|ENST00000269305|protein_coding|-|248R>248Q|" in csq["artefact_TP53_R248Q"]
     for v in rows:  # truth's consequence matches csq's for every coding variant
         if v["consequence"] in ("missense", "stop_gained"):
             change = v["protein_change"].removeprefix("p.")
@@ -642,7 +642,7 @@ def test_bcftools_csq_reports_planted_protein_changes(small, tmp_path):
 def test_germline_variants_density_and_placement(small, genome, transcripts):
     truth = small[1]
     gaps = truth["genome"]["gaps"]
-    tp53_exons = transcripts["ENST00000269484"]["exons"]
+    tp53_exons = transcripts["ENST00000269305"]["exons"]
     autosome_bp = sum(
         c["length"] for c in truth["genome"]["contigs"] if c["name"] not in ("chrX", "chrY")
     )
