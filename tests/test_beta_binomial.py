@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ipscqc import beta_binomial as bb
+from ipscqc.variants import beta_binomial as bb
 from scipy import stats
 
 

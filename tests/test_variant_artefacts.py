@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from ipscqc.variant_artefacts import (
+from ipscqc.variants.artefacts import (
     artefact_flags,
     panel_of_normals,
     recurrence,
     strand_evidence,
 )
-from ipscqc.variant_settings import VariantSettings
+from ipscqc.variants.settings import VariantSettings
 from scipy import stats
 
 SETTINGS = VariantSettings()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
-from ipscqc.variant_context import (
+from ipscqc.variants.context import (
     allele_context,
     changed_sequence,
     indel_tract,
     minimal_unit,
     tract_length,
 )
-from ipscqc.variant_settings import VariantSettings
+from ipscqc.variants.settings import VariantSettings
 
 SETTINGS = VariantSettings()
 

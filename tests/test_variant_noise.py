@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from ipscqc import beta_binomial as bb
-from ipscqc.variant_noise import ErrorRates, NoiseModel, estimate_noise, measure_error_rates
-from ipscqc.variant_settings import VariantSettings
+from ipscqc.variants import beta_binomial as bb
+from ipscqc.variants.noise import ErrorRates, NoiseModel, estimate_noise, measure_error_rates
+from ipscqc.variants.settings import VariantSettings
 
 SETTINGS = VariantSettings()
 

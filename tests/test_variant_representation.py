@@ -4,14 +4,14 @@ hand-built reference sequences (1-based positions)."""
 from __future__ import annotations
 
 import pandas as pd
-from ipscqc.variant_noise import NoiseModel
-from ipscqc.variant_origin import classify_origin
-from ipscqc.variant_representation import (
+from ipscqc.variants.noise import NoiseModel
+from ipscqc.variants.origin import classify_origin
+from ipscqc.variants.representation import (
     apply_alleles,
     equivalent_parental_alleles,
     parental_equivalents,
 )
-from ipscqc.variant_settings import VariantSettings
+from ipscqc.variants.settings import VariantSettings
 
 SETTINGS = VariantSettings()
 

@@ -44,16 +44,16 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from ipscqc.acquired_variants import Thresholds, classify, min_detectable_af  # noqa: E402
-from ipscqc.variant_detection import (  # noqa: E402
+from ipscqc.variants.limit import (  # noqa: E402
     DetectionModel,
     depth_bins,
     detection_limit,
     detection_limit_over_depths,
     power,
 )
-from ipscqc.variant_noise import ErrorRates, NoiseModel  # noqa: E402
-from ipscqc.variant_origin import classify_origin  # noqa: E402
-from ipscqc.variant_settings import VariantSettings  # noqa: E402
+from ipscqc.variants.noise import ErrorRates, NoiseModel  # noqa: E402
+from ipscqc.variants.origin import classify_origin  # noqa: E402
+from ipscqc.variants.settings import VariantSettings  # noqa: E402
 
 LINE_DEPTHS = (30, 100, 300)
 PARENTAL_DEPTHS = (10, 30)

@@ -35,10 +35,10 @@ from ipscqc.acquired_variants import (  # noqa: E402
     read_query_table,
 )
 from ipscqc.hotspots import read_hotspots  # noqa: E402
-from ipscqc.variant_classification import classify_donor  # noqa: E402
-from ipscqc.variant_detection import detection_limit  # noqa: E402
-from ipscqc.variant_noise import estimate_noise  # noqa: E402
-from ipscqc.variant_settings import VariantSettings  # noqa: E402
+from ipscqc.variants.classify import classify_donor  # noqa: E402
+from ipscqc.variants.limit import detection_limit  # noqa: E402
+from ipscqc.variants.noise import estimate_noise  # noqa: E402
+from ipscqc.variants.settings import VariantSettings  # noqa: E402
 
 LINES = ("D1_clone_clean", "D1_clone_events", "D1_clone_swap")
 PARENTAL = "D1_parental"

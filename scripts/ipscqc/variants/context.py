@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .variant_settings import VariantSettings
+from .settings import VariantSettings
 
 CONTEXTS = ("snv", "indel", "indel_repeat", "indel_long_repeat")
 CONTEXT_COLUMNS = ["context", "repeat_unit", "repeat_length"]

@@ -26,17 +26,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .variant_settings import VariantSettings
+from .settings import VariantSettings
 
-ARTEFACTS = (
-    "strand_bias",
-    "alt_on_one_strand",
-    "read_position_bias",
-    "mapping_quality_bias",
-    "panel_of_normals",
-    "user_panel_of_normals",
-    "recurrent_in_lines",
-)
+# the rules by what they say about the alt reads
+READ_ARTEFACTS = ("strand_bias", "alt_on_one_strand", "read_position_bias", "mapping_quality_bias")
+PANEL_ARTEFACTS = ("panel_of_normals", "user_panel_of_normals")
+ORIGIN_DOUBTS = ("recurrent_in_lines", "low_level_in_donor")
+ARTEFACTS = READ_ARTEFACTS + PANEL_ARTEFACTS + ORIGIN_DOUBTS
 KEY = ["chrom", "pos", "ref", "alt"]
 
 
@@ -173,7 +169,7 @@ def recurrence(
 ) -> dict[str, pd.DataFrame]:
     """Recurrence of new alleles across the classified site tables of one donor's lines.
 
-    lines: line name -> its table after variant_origin.classify_origin (columns chrom,
+    lines: line name -> its table after origin.classify_origin (columns chrom,
     pos, ref, alt, line_alt, line_depth, parental_alt, parental_depth, line_call, origin).
     lineage: line name -> clone of origin; passages or subclones of one clone share an
     acquired variant by descent, so only distinct lineages count as independent (default:
@@ -222,3 +218,36 @@ def recurrence(
             index=table.index,
         )
     return out
+
+
+def carriers(
+    candidates: pd.DataFrame, donor: str, samples: list[str], min_alt_reads: int
+) -> pd.DataFrame:
+    """The alleles each sample of one donor carries with at least ``min_alt_reads`` alt
+    reads, from the donor's candidate table (``bcftools query`` with each sample's AD and
+    DP): chrom, pos, ref, alt, donor, sample, alt_count, depth. Every donor's table
+    together is the run's panel of normals; a line reads the other donors' rows."""
+    from .sites import sample_counts
+
+    frames = []
+    for sample in samples:
+        if f"{sample}:AD" not in candidates:
+            continue
+        counts = sample_counts(candidates, sample)
+        carried = counts["alt"].to_numpy() >= min_alt_reads
+        frames.append(
+            pd.DataFrame(
+                {
+                    "chrom": candidates["CHROM"].astype(str).to_numpy()[carried],
+                    "pos": candidates["POS"].astype(np.int64).to_numpy()[carried],
+                    "ref": candidates["REF"].astype(str).to_numpy()[carried],
+                    "alt": candidates["ALT"].astype(str).to_numpy()[carried],
+                    "donor": donor,
+                    "sample": sample,
+                    "alt_count": counts["alt"].to_numpy()[carried],
+                    "depth": counts["depth"].to_numpy()[carried],
+                }
+            )
+        )
+    columns = ["chrom", "pos", "ref", "alt", "donor", "sample", "alt_count", "depth"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

@@ -1,43 +1,49 @@
 """Origin of every allele a line carries, against its donor's parental sample.
 
 One decision function, ``classify_origin``, vectorised over the alleles of a site table;
-the detection limit (variant_detection) calls the same function on every possible
-outcome, so the limit is the limit of this decision.
+the detection limit (limit.py) calls the same function on every possible outcome, so
+the limit is the limit of this decision.
 
 Classes (``class``) and the origin the release gate reads (``origin``, in brackets):
 
-- ``germline`` (origin germline): the parental carries the allele at a fraction
-  consistent with a germline heterozygous (or homozygous) genotype under a beta-binomial
-  with the parental's overdispersion.
+- ``germline`` (germline): the parental carries the allele at a fraction consistent
+  with a germline heterozygous (or homozygous) genotype under a beta-binomial with the
+  parental's overdispersion.
 - ``donor_mosaic`` (donor_mosaic): the parental carries it above its error rate but
   significantly below the germline fraction (a clone of the donor: clonal
-  haematopoiesis, a fibroblast clone); the line carries it without artefact;
-  ``expansion`` = line fraction / parental fraction.
+  haematopoiesis, a fibroblast clone); the line carries it; ``expansion`` = line
+  fraction / parental fraction.
 - ``acquired`` (acquired): the line carries it; the parental does not: depth enough, a
   germline genotype excluded (likelihood ratio), the line's fraction excluded; no
-  artefact rule fired.
+  artefact rule and no doubt about its origin (recurrence).
 - ``lost`` (germline): loss of heterozygosity, parental heterozygous, line fraction far
   from it.
+- ``artefact`` (artefact): the parental does not carry it and the line's alt reads fail
+  a read-level rule (strand, read position, mapping quality): the reads, not the cells,
+  carry it.
 - ``uncertain`` (unknown): the line has the alt reads, the origin cannot be told;
-  ``reason`` says why (parental too shallow, a germline genotype not excluded, an
-  artefact rule, a germline allele missing from the line).
+  ``reason`` says why (parental too shallow, a germline genotype not excluded, a panel
+  of normals or recurrence across the donor's lines, a germline allele missing from
+  the line).
 - ``unclassified`` (unknown): line-only mode; the line carries it, no parental.
 - ``absent`` (none): the line does not carry it (no or too few alt reads; a donor
   mosaic not in the line).
 
 ``line_call`` is ``present`` (alt reads pass the line test), ``weak`` (some alt reads,
-below the bar) or ``none``; ``line_carries`` is True when the line carries the allele
-whatever its origin (present, and no artefact rule fired unless the origin is
-germline): what a gate judging "what the line carries" reads.
+below the bar) or ``none``. ``line_carries`` is True when the line carries the allele
+whatever its origin: germline (not missing from the line), or present without a
+read-level or panel-of-normals artefact (recurrence across lines leaves it carried:
+shared descent and a donor mosaic below detection are both carried). The release gate
+judges what the line carries through this column.
 
 Counts are read per allele from the columns line_alt, line_depth, line_alt_fwd,
 line_alt_rev, line_ref_fwd, line_ref_rev, parental_alt, parental_depth; optional columns:
-context (variant_context), hotspot (non-empty: catalogue allele), rpbz, mqbz,
-parental_germline_af (lowest germline fraction: 0.5 diploid, 1.0 hemizygous; default the
-fitted heterozygous mean), pon_samples / in_user_pon (variant_artefacts.panel_of_normals),
-recurrent_in_lines / donor_pooled_alt / donor_pooled_depth (variant_artefacts.recurrence),
-parental_equivalent_alt / parental_equivalent_depth (variant_representation). Positions
-are not read.
+context (context.py), hotspot (non-empty: catalogue allele), targeted (catalogue allele
+or cancer gene: the lenient donor-mosaic bar), rpbz, mqbz, parental_germline_af (lowest
+germline fraction: 0.5 diploid, 1.0 hemizygous; default the fitted heterozygous mean),
+pon_samples / in_user_pon (artefacts.panel_of_normals), recurrent_in_lines /
+donor_pooled_alt / donor_pooled_depth (artefacts.recurrence), parental_equivalent_alt /
+parental_equivalent_depth (representation.py). Positions are not read.
 """
 
 from __future__ import annotations
@@ -47,17 +53,27 @@ import pandas as pd
 from scipy import stats
 
 from . import beta_binomial as bb
-from .variant_artefacts import artefact_flags
-from .variant_context import default_context
-from .variant_noise import NoiseModel
-from .variant_settings import VariantSettings
+from .artefacts import ORIGIN_DOUBTS, PANEL_ARTEFACTS, READ_ARTEFACTS, artefact_flags
+from .context import default_context
+from .noise import NoiseModel
+from .settings import VariantSettings
 
-CLASSES = ("germline", "donor_mosaic", "acquired", "lost", "uncertain", "unclassified", "absent")
+CLASSES = (
+    "germline",
+    "donor_mosaic",
+    "acquired",
+    "lost",
+    "artefact",
+    "uncertain",
+    "unclassified",
+    "absent",
+)
 ORIGIN_OF_CLASS = {
     "germline": "germline",
     "donor_mosaic": "donor_mosaic",
     "acquired": "acquired",
     "lost": "germline",
+    "artefact": "artefact",
     "uncertain": "unknown",
     "unclassified": "unknown",
     "absent": "none",
@@ -201,6 +217,19 @@ def parental_evidence(
     }
 
 
+def _any(flags: dict[str, np.ndarray], names: tuple[str, ...], size: int) -> np.ndarray:
+    chosen = [flags[name] for name in names if name in flags]
+    return np.logical_or.reduce(chosen) if chosen else np.zeros(size, dtype=bool)
+
+
+def _mosaic_bar(sites: pd.DataFrame, settings: VariantSettings, hotspot: np.ndarray):
+    """The donor-mosaic p bar of each allele: lenient where it is targeted."""
+    targeted = hotspot.copy()
+    if "targeted" in sites:
+        targeted |= sites["targeted"].fillna(False).astype(bool).to_numpy()
+    return np.where(targeted, settings.targeted_max_p_mosaic, settings.max_p_mosaic)
+
+
 def classify_origin(
     sites: pd.DataFrame,
     settings: VariantSettings,
@@ -216,10 +245,11 @@ def classify_origin(
     """
     th = settings
     out = sites.copy()
+    size = len(out)
     hotspot = (
         out["hotspot"].fillna("").astype(str).to_numpy() != ""
         if "hotspot" in out
-        else np.zeros(len(out), dtype=bool)
+        else np.zeros(size, dtype=bool)
     )
     line = line_evidence(out, th, noise, hotspot)
     flags, strand = artefact_flags(out, th, hotspot)
@@ -240,9 +270,11 @@ def classify_origin(
             p_pooled < th.parental_max_p_present
         )
     else:
-        p_pooled = np.full(len(out), np.nan)
+        p_pooled = np.full(size, np.nan)
     out["p_donor_pooled"] = p_pooled
-    artefact = np.logical_or.reduce(list(flags.values())) if flags else np.zeros(len(out), bool)
+    read_artefact = _any(flags, READ_ARTEFACTS, size)
+    panel = _any(flags, PANEL_ARTEFACTS, size)
+    doubt = _any(flags, ORIGIN_DOUBTS, size)
 
     if not paired:
         for column in (
@@ -258,18 +290,22 @@ def classify_origin(
             out[column] = np.nan
         out["parental_alt_used"] = pd.NA
         out["parental_depth_used"] = pd.NA
-        unclassified = present & ~artefact & ~shallow_line
+        unclassified = present & ~read_artefact & ~panel & ~shallow_line
         classes = np.select(
-            [unclassified, present], ["unclassified", "uncertain"], default="absent"
+            [unclassified, present & read_artefact, present],
+            ["unclassified", "artefact", "uncertain"],
+            default="absent",
         ).astype(object)
         reasons = None
         if explain:
-            uncertain = classes == "uncertain"
-            reasons = _join({**flags, "line_depth_below_minimum": shallow_line}, uncertain)
+            reasons = _join(
+                {**flags, "line_depth_below_minimum": shallow_line}, classes != "absent"
+            )
             reasons[classes == "unclassified"] = "line_only_mode"
             absent = classes == "absent"
             reasons[absent] = np.where(k[absent] > 0, "line_evidence_below_bar", "no_alt_reads")
-        return _finish(out, classes, present, artefact, flags, reasons, explain)
+        carried = present & ~read_artefact & ~panel
+        return _finish(out, classes, present, carried, flags, reasons, explain)
 
     par = parental_evidence(out, th, noise, line["context"], line["af"], k, n_line)
     out["parental_af"] = par["af"]
@@ -285,7 +321,7 @@ def classify_origin(
     rho_line = noise.rho("line", line["context"])
     rho_parental = noise.rho("parental", line["context"])
 
-    germline_like = par["present"] & (par["p_below"] >= th.max_p_mosaic)
+    germline_like = par["present"] & (par["p_below"] >= _mosaic_bar(out, th, hotspot))
     mosaic_parental = par["present"] & ~germline_like
     # loss of heterozygosity: a heterozygous parental, the line far from it
     parental_het = (
@@ -313,11 +349,19 @@ def classify_origin(
         "line_depth_below_minimum": shallow_line,
     }
     excluded = ~np.logical_or.reduce(list(exclusion.values()))
-    acquired = present & ~par["present"] & excluded & ~artefact
-    mosaic = mosaic_parental & present & ~artefact
+    new = present & ~par["present"]
+    acquired = new & excluded & ~read_artefact & ~panel & ~doubt
+    mosaic = mosaic_parental & present & ~read_artefact & ~panel
     classes = np.select(
-        [lost, germline_like & ~missing, mosaic, acquired, present | missing],
-        ["lost", "germline", "donor_mosaic", "acquired", "uncertain"],
+        [
+            lost,
+            germline_like & ~missing,
+            mosaic,
+            acquired,
+            new & read_artefact,
+            present | missing,
+        ],
+        ["lost", "germline", "donor_mosaic", "acquired", "artefact", "uncertain"],
         default="absent",
     ).astype(object)
     out["expansion"] = np.where(
@@ -325,13 +369,13 @@ def classify_origin(
     )
     reasons = None
     if explain:
-        reasons = np.full(len(out), "", dtype=object)
+        reasons = np.full(size, "", dtype=object)
         uncertain = classes == "uncertain"
-        not_parental = uncertain & ~par["present"]
+        not_parental = (uncertain | (classes == "artefact")) & ~par["present"]
         reasons[not_parental] = _join({**exclusion, **flags}, not_parental)[not_parental]
-        mosaic_artefact = uncertain & mosaic_parental
-        reasons[mosaic_artefact] = _join(flags, mosaic_artefact)[mosaic_artefact]
-        reasons[mosaic_artefact] = "parental_below_germline_fraction;" + reasons[mosaic_artefact]
+        mosaic_flagged = uncertain & mosaic_parental
+        reasons[mosaic_flagged] = _join(flags, mosaic_flagged)[mosaic_flagged]
+        reasons[mosaic_flagged] = "parental_below_germline_fraction;" + reasons[mosaic_flagged]
         reasons[uncertain & missing] = "germline_allele_missing_from_line"
         hom = np.nan_to_num(par["af"]) >= (g + 1.0) / 2.0
         is_germline = classes == "germline"
@@ -345,13 +389,18 @@ def classify_origin(
             "donor_mosaic_not_in_line",
             np.where(k[absent] > 0, "line_evidence_below_bar", "no_alt_reads"),
         )
-    return _finish(out, classes, present, artefact, flags, reasons, explain)
+    carried = (
+        (present & ~read_artefact & ~panel)
+        | (classes == "germline")
+        | ((classes == "lost") & present)
+    )
+    return _finish(out, classes, present, carried, flags, reasons, explain)
 
 
-def _finish(out, classes, present, artefact, flags, reasons, explain) -> pd.DataFrame:
+def _finish(out, classes, present, carried, flags, reasons, explain) -> pd.DataFrame:
     out["class"] = classes
     out["origin"] = pd.Series(classes, index=out.index).map(ORIGIN_OF_CLASS).to_numpy()
-    out["line_carries"] = present & (~artefact | (classes == "germline") | (classes == "lost"))
+    out["line_carries"] = np.asarray(carried, dtype=bool)
     if explain:
         out["artefacts"] = _join(flags, present)
         out["reason"] = reasons

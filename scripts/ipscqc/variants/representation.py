@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from .variant_settings import VariantSettings
+from .settings import VariantSettings
 
 Allele = tuple[int, str, str]
 Fetch = Callable[[str, int, int], str]
@@ -101,7 +101,7 @@ def parental_equivalents(
     Returns on the sites' index: parental_equivalent (the matching parental alleles,
     ``chrom:pos:ref>alt`` joined by ``;``; empty when none), parental_equivalent_alt (the
     smallest parental alt count among them: the haplotype has at least that support) and
-    parental_equivalent_depth (the parental depth at that allele); variant_origin reads
+    parental_equivalent_depth (the parental depth at that allele); origin.py reads
     the last two as the allele's parental evidence when they exceed its own."""
     out = pd.DataFrame(
         {

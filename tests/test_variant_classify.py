@@ -4,9 +4,9 @@ of normals, classification and recurrence."""
 from __future__ import annotations
 
 import pandas as pd
-from ipscqc.variant_classification import classify_donor, classify_line
-from ipscqc.variant_noise import NoiseModel
-from ipscqc.variant_settings import VariantSettings
+from ipscqc.variants.classify import classify_donor, classify_line
+from ipscqc.variants.noise import NoiseModel
+from ipscqc.variants.settings import VariantSettings
 
 SETTINGS = VariantSettings()
 NOISE = NoiseModel.default(SETTINGS)

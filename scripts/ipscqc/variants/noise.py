@@ -4,7 +4,7 @@ heterozygous sites.
 
 Both come from the donor's site table (one row per allele, columns ``line_alt``,
 ``line_ref``, ``line_depth``, ``parental_alt``, ``parental_ref``, ``parental_depth``, and
-``context`` from variant_context.allele_context):
+``context`` from context.allele_context):
 
 - error rates: at germline homozygous-alt sites the reads showing the reference allele
   are errors (slippage in a repeat, a misread base, a mismapped read), so ref reads /
@@ -25,8 +25,8 @@ import pandas as pd
 from scipy import stats
 
 from .beta_binomial import Overdispersion, estimate_overdispersion
-from .variant_context import CONTEXTS, default_context
-from .variant_settings import VariantSettings
+from .context import CONTEXTS, default_context
+from .settings import VariantSettings
 
 HOM_ALT_MIN_AF = 0.95  # the selecting sample: homozygous alt
 HOM_ALT_OWN_MIN_AF = 0.8  # the measured sample: excludes its heterozygous sites only
@@ -35,7 +35,7 @@ HET_AF_RANGE = (0.2, 0.8)  # the selecting sample: heterozygous-looking
 
 @dataclass(frozen=True)
 class ErrorRates:
-    """Per-allele error rate of each sequence context (variant_context.CONTEXTS)."""
+    """Per-allele error rate of each sequence context (context.CONTEXTS)."""
 
     snv: float
     indel: float
@@ -201,9 +201,13 @@ def sample_overdispersion(
     select_by: str,
     settings: VariantSettings,
     indels: bool = False,
+    usable: np.ndarray | None = None,
 ) -> Overdispersion:
-    """Overdispersion of ``sample``'s counts at the heterozygous sites of ``select_by``."""
+    """Overdispersion of ``sample``'s counts at the heterozygous sites of ``select_by``
+    (only where ``usable``, when given)."""
     mask = het_site_mask(sites, sample, select_by, settings, indels)
+    if usable is not None:
+        mask &= np.asarray(usable, dtype=bool)
     alt, _, depth = _counts(sites, sample)
     return estimate_overdispersion(
         alt[mask],
@@ -215,9 +219,16 @@ def sample_overdispersion(
 
 
 def estimate_noise(
-    sites: pd.DataFrame, settings: VariantSettings, paired: bool = True
+    sites: pd.DataFrame,
+    settings: VariantSettings,
+    paired: bool = True,
+    line_usable: np.ndarray | None = None,
 ) -> tuple[NoiseModel, dict]:
     """The noise model of one line (and its parental) from the donor's site table.
+
+    ``line_usable`` (optional, one boolean per site) leaves sites out of the line's
+    overdispersion fit: those inside the line's copy-number gains, losses and LOH,
+    whose allele fractions are not heterozygous ones.
 
     Returns the model and a provenance dict for the findings: every error rate with its
     source and counts, and both overdispersion fits. Line-only mode: the line's rates are
@@ -229,9 +240,9 @@ def estimate_noise(
             sites, "parental", settings, "line"
         )
         parental_fit = sample_overdispersion(sites, "parental", "line", settings)
-        line_fit = sample_overdispersion(sites, "line", "parental", settings)
+        line_fit = sample_overdispersion(sites, "line", "parental", settings, False, line_usable)
         parental_indel = sample_overdispersion(sites, "parental", "line", settings, True)
-        line_indel = sample_overdispersion(sites, "line", "parental", settings, True)
+        line_indel = sample_overdispersion(sites, "line", "parental", settings, True, line_usable)
     else:
         line_rates, line_estimates = measure_error_rates(sites, "line", settings, None)
         parental_rates, parental_estimates = line_rates, []

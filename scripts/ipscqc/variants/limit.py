@@ -2,7 +2,7 @@
 
 ``power(af, ...)`` is the probability that an allele truly present in the line at allele
 fraction ``af`` and absent from the parental is classed ``acquired`` (``unclassified``
-in line-only mode) by variant_origin.classify_origin: the line test, the parental
+in line-only mode) by origin.classify_origin: the line test, the parental
 exclusion and the artefact rules together. It is computed exactly, by calling that
 decision on every outcome and weighting each by its probability:
 
@@ -33,9 +33,9 @@ import pandas as pd
 from scipy import stats
 
 from . import beta_binomial as bb
-from .variant_noise import NoiseModel
-from .variant_origin import classify_origin
-from .variant_settings import VariantSettings
+from .noise import NoiseModel
+from .origin import classify_origin
+from .settings import VariantSettings
 
 Decide = Callable[[pd.DataFrame], np.ndarray]
 MAX_ROWS = 400_000  # outcomes classified per call (memory bound)

@@ -1,12 +1,10 @@
 """Settings of the variant-origin decision, its detection limit and artefact rules.
 
 One frozen (hashable) dataclass read from the ``variants`` block of the config: the
-keys it shares with the existing classifier (``min_alt_reads``, ``min_af``,
-``max_p_line``, ``min_depth``, ``min_parental_depth``, ``parental_min_alt_reads``,
-``parental_max_p_present``, ``max_germline_lr``, ``parental_test``, ``max_p_parental``,
-``lost_min_shift``, ``lost_max_p``, ``max_abs_rpbz``, ``min_mqbz``,
-``detection_power``) come from ``variants``; the new ones from ``variants.origin``
-(schemas/config.schema.yaml lists each with its default and source).
+bars a user sets most often (``SHARED_KEYS``: the line and parental tests, hotspot
+bars, clonality, detection power) come from ``variants`` itself, the statistics of the
+noise model, artefact rules, representation matching and detection limit from
+``variants.origin`` (schemas/config.schema.yaml lists each with its default and source).
 
 Error rates are per allele: the probability that a read at a site without the allele
 shows this particular allele (for an SNV one of the three wrong bases, not any).
@@ -16,11 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-# keys of ``variants`` that this decision shares with the existing classifier
+# keys read from ``variants`` (the rest from ``variants.origin``)
 SHARED_KEYS = (
     "min_alt_reads",
     "min_af",
     "max_p_line",
+    "hotspot_min_alt_reads",
+    "hotspot_max_p_line",
+    "hotspot_min_depth",
     "min_depth",
     "min_parental_depth",
     "parental_min_alt_reads",
@@ -32,6 +33,7 @@ SHARED_KEYS = (
     "lost_max_p",
     "max_abs_rpbz",
     "min_mqbz",
+    "clonal_max_p",
     "detection_power",
 )
 
@@ -54,6 +56,7 @@ class VariantSettings:
     hotspot_min_alt_reads: int | None = None  # None: min_alt_reads
     hotspot_max_p_line: float = 1e-3
     hotspot_strand_rule: bool = True
+    hotspot_min_depth: int = 20
     min_depth: int = 10
     # parental evidence
     min_parental_depth: int = 10
@@ -62,7 +65,8 @@ class VariantSettings:
     max_germline_lr: float = 1e-3
     parental_test: str = "binomial"
     max_p_parental: float = 0.05
-    max_p_mosaic: float = 0.01
+    max_p_mosaic: float = 1e-6
+    targeted_max_p_mosaic: float = 0.01
     lost_min_shift: float = 0.3
     lost_max_p: float = 1e-3
     # strand and read-level artefacts
@@ -73,7 +77,7 @@ class VariantSettings:
     # panel of normals and recurrence
     pon_min_samples: int = 1
     pon_min_alt_reads: int = 2
-    pon_vcf: str = ""  # read by the caller (variant_artefacts.panel_of_normals takes alleles)
+    pon_vcf: str = ""  # read by the caller (artefacts.panel_of_normals takes alleles)
     recurrence_min_lines: int = 2
     # sequence context of indels
     repeat_min_length: int = 8
@@ -95,7 +99,8 @@ class VariantSettings:
     # representation matching
     representation_window: int = 10
     representation_max_alleles: int = 8
-    # detection limit
+    # clonality and detection limit
+    clonal_max_p: float = 0.01
     detection_power: float = 0.8
     strand_fraction: float = 0.5
     detection_tolerance: float = 1e-8

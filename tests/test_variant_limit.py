@@ -1,14 +1,12 @@
 """The detection limit of the whole decision: equal to a brute-force sum over every
-outcome, equal to simulation, and reproducing issue 14's stated-versus-actual table."""
+outcome, equal to simulation, at one depth and over varying depths."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from ipscqc.acquired_variants import Thresholds, classify, min_detectable_af
-from ipscqc.variant_detection import (
-    DetectionModel,
+from ipscqc.variants.limit import (
     depth_bins,
     detection_limit,
     detection_limit_over_depths,
@@ -16,9 +14,9 @@ from ipscqc.variant_detection import (
     power_over_depths,
     site_detection_limits,
 )
-from ipscqc.variant_noise import ErrorRates, NoiseModel
-from ipscqc.variant_origin import classify_origin
-from ipscqc.variant_settings import VariantSettings
+from ipscqc.variants.noise import NoiseModel
+from ipscqc.variants.origin import classify_origin
+from ipscqc.variants.settings import VariantSettings
 from scipy import stats
 
 SETTINGS = VariantSettings()
@@ -88,27 +86,6 @@ def test_limit_agrees_with_simulated_sensitivity():
         observed = float((classes == "acquired").mean())
         assert observed == pytest.approx(power(af, n, m, SETTINGS), abs=0.025)
     assert power(limit, n, m, SETTINGS) >= 0.8 > power(limit - 0.001, n, m, SETTINGS)
-
-
-def test_issue_table_stated_and_actual_limits_of_the_existing_classifier():
-    # issue 14: error rate 0.003, 80% power; "stated" is min_detectable_af (line test
-    # only), "actual" the power of the existing classify's whole decision
-    th = Thresholds(error_rate=0.003)
-    per_allele = ErrorRates(0.001, 0.001, 0.001, 0.001)  # error reads of one base: e / 3
-    noise = NoiseModel(per_allele, per_allele, 0.0, 0.0)
-
-    def existing(table):
-        return classify(table, th, True)["class"].to_numpy() == "acquired"
-
-    for line_depth, parental_depth, stated, actual in (
-        (30, 10, 0.214, 0.325),
-        (100, 30, 0.078, 0.125),
-    ):
-        assert min_detectable_af(line_depth, 0.003, 3, 1e-6, 0.02, 0.8)[0] == pytest.approx(
-            stated, abs=0.001
-        )
-        model = DetectionModel(SETTINGS, noise, line_depth, parental_depth, decide=existing)
-        assert model.limit(0.8) == pytest.approx(actual, abs=0.002)
 
 
 def test_a_ten_x_parental_cannot_exclude_a_germline_genotype():
