@@ -31,9 +31,9 @@ def _strands(alt_fwd, alt_rev, ref_fwd, ref_rev, **extra):
 
 def test_strand_statistics_by_hand():
     evidence = strand_evidence([5], [0], [12], [13])
-    fraction = 13 / 27  # (12 + 1) / (25 + 2)
-    assert evidence["ref_forward_fraction"][0] == pytest.approx(fraction)
-    assert evidence["strand_expected_minor"][0] == pytest.approx(5 * fraction)
+    fraction = 18 / 32  # (5 + 12 + 1) / (30 + 2): all the site's reads
+    assert evidence["forward_fraction"][0] == pytest.approx(fraction)
+    assert evidence["strand_expected_minor"][0] == pytest.approx(5 * (1 - fraction))
     # two-sided Fisher: 5 alt reads all forward, 12 of 25 ref reads forward
     assert evidence["p_strand"][0] == pytest.approx(2 * stats.hypergeom.sf(4, 30, 17, 5))
     assert evidence["p_strand"][0] == pytest.approx(
@@ -49,11 +49,24 @@ def test_one_strand_rule_fires_from_three_reads_and_the_test_from_many():
         ref_rev=[14, 14, 13, 11, 15, 0, 13],
     )
     flags, _ = artefact_flags(table, SETTINGS, np.zeros(7, dtype=bool))
-    # 3 reads on one strand with balanced ref reads: 1.5 expected on the other (>= 1.25);
-    # 2 reads: 1.0 expected, not enough to ask; amplicon (ref all forward): never
+    # 3 reads on one strand with balanced ref reads: 1.4 expected on the other (>= 1.25);
+    # 2 reads: 0.9 expected, not enough to ask; amplicon (reads all forward): never
     assert flags["alt_on_one_strand"].tolist() == [True, False, True, True, True, False, False]
     # the Fisher test alone reaches p < 1e-3 only with many reads (20 of 20: 2e-6)
     assert flags["strand_bias"].tolist() == [False, False, False, False, True, False, False]
+
+
+def test_one_strand_artefact_that_took_the_reads_of_its_strand():
+    # the toy's real-sequence artefact: 5 alt reads, all reverse; the ref reads left are
+    # 9 forward, 1 reverse. From the ref reads alone the reverse strand looks empty (0.8
+    # alt reads expected forward); from all the site's reads 5 x 9/17 = 2.6 are
+    flags, strand = artefact_flags(
+        _strands(alt_fwd=[0], alt_rev=[5], ref_fwd=[9], ref_rev=[1]),
+        SETTINGS,
+        np.zeros(1, dtype=bool),
+    )
+    assert strand["strand_expected_minor"][0] == pytest.approx(5 * 7 / 17)
+    assert flags["alt_on_one_strand"].tolist() == [True]
 
 
 def test_strand_rules_can_be_turned_off_or_lowered_at_hotspots():

@@ -91,6 +91,7 @@ def _uncertain_flagged(item: dict) -> bool:
     return (
         item["kind"] == "variant"
         and item.get("class") == "uncertain"
+        and bool(item.get("line_alt"))
         and (
             item.get("gene") == "TP53"
             or item.get("tier") in ("oncogenic_hotspot", "likely_oncogenic")

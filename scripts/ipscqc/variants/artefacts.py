@@ -6,7 +6,7 @@ independent lines.
   reads do. Two rules: a Fisher exact test of alt against ref reads by strand
   (``strand_bias``, for many reads), and ``alt_on_one_strand``:
   alt reads on both strands are required when the expected count on the weaker strand,
-  alt reads x the smaller strand fraction of the ref reads, is at least
+  alt reads x the smaller strand fraction of all the site's reads, is at least
   ``strand_min_expected``. At 3-10 alt reads no test reaches a small p, but a variant
   with all its reads on one strand is then rare: 2 x 0.5^k of real variants (25% at 3
   reads, 6% at 5) are lost, and the detection limit counts that loss. Amplicon data, whose
@@ -45,9 +45,12 @@ def _column(sites: pd.DataFrame, name: str, default=0) -> np.ndarray:
 def strand_evidence(alt_fwd, alt_rev, ref_fwd, ref_rev) -> dict[str, np.ndarray]:
     """Strand statistics of each site (vectorised).
 
-    Returns ``ref_forward_fraction`` (ref reads' forward fraction, (fwd + 1) / (ref + 2),
-    0.5 without ref reads), ``strand_expected_minor`` (alt reads x the smaller strand
-    fraction: the alt count expected on the weaker strand) and ``p_strand``: the
+    Returns ``forward_fraction`` (the forward fraction of all the site's reads, alt and
+    ref, (fwd + 1) / (reads + 2): a real allele's reads split as the site's do, and an
+    artefact that takes its reads from one strand leaves the ref reads biased to the
+    other, so the ref reads alone would under-state what the other strand should show),
+    ``strand_expected_minor`` (alt reads x the smaller strand fraction: the alt count
+    expected on the weaker strand) and ``p_strand``: the
     two-sided Fisher exact p (twice the smaller tail) of alt against ref reads by strand.
     With many more ref than alt reads this is the binomial test of the alt forward count
     against the ref reads' fraction; unlike that test it stays exact when the ref
@@ -62,9 +65,9 @@ def strand_evidence(alt_fwd, alt_rev, ref_fwd, ref_rev) -> dict[str, np.ndarray]
     greater = stats.hypergeom.sf(alt_fwd - 1, total, forward, alt)
     less = stats.hypergeom.cdf(alt_fwd, total, forward, alt)
     p = np.where(alt > 0, np.clip(2 * np.minimum(greater, less), 0.0, 1.0), 1.0)
-    fraction = (ref_fwd + 1.0) / (ref_fwd + ref_rev + 2.0)
+    fraction = (forward + 1.0) / (total + 2.0)
     return {
-        "ref_forward_fraction": fraction,
+        "forward_fraction": fraction,
         "strand_expected_minor": alt * np.minimum(fraction, 1.0 - fraction),
         "p_strand": p,
     }

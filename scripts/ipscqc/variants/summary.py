@@ -79,11 +79,13 @@ def class_counts(sites: pd.DataFrame, paired: bool) -> dict:
 
 
 def uncertain_flagged(sites: pd.DataFrame) -> pd.Series:
-    """Alleles of uncertain origin (or unclassified, line-only) that are protein-altering
-    in TP53 or in a flagged tier: what a reviewer must judge."""
+    """Alleles the line shows (alt reads passing the line test) whose origin is uncertain
+    (or unclassified, line-only) and that are protein-altering in TP53 or in a flagged
+    tier: what a reviewer must judge."""
     altering = sites["protein_altering"].fillna(False).astype(bool)
     wanted = (sites["gene"] == "TP53") | sites["tier"].isin(FLAGGED_TIERS)
-    return sites["class"].isin(["uncertain", "unclassified"]) & altering & wanted
+    shown = sites["line_call"] == "present"
+    return sites["class"].isin(["uncertain", "unclassified"]) & altering & wanted & shown
 
 
 def carried_counts(sites: pd.DataFrame, paired: bool) -> dict:
@@ -111,9 +113,11 @@ def carried_counts(sites: pd.DataFrame, paired: bool) -> dict:
 
 
 def artefact_counts(sites: pd.DataFrame, panel_samples: int, user_panel: bool) -> dict:
-    """Alleles the line shows (alt reads passing the line test) that the panel of normals,
-    the user's panel or recurrence across the donor's lines flagged."""
-    shown = sites["line_call"] == "present"
+    """Alleles new in the line (alt reads passing the line test, the parental does not
+    carry them as germline or mosaic) that the panel of normals, the user's panel,
+    recurrence across the donor's lines or a strand rule flagged."""
+    new = ~sites["class"].isin(["germline", "lost", "donor_mosaic"])
+    shown = (sites["line_call"] == "present") & new
     rules = sites["artefacts"].fillna("").astype(str).str.split(";")
 
     def flagged(rule):
