@@ -234,8 +234,8 @@ def poisson_bins(depth: int, bins: int) -> list[tuple[int, float]]:
 
 def limits_table(settings, noise) -> pd.DataFrame:
     rows = []
-    for line_depth in (30, 60, 100, 200, 300):
-        for parental_depth in (10, 15, 20, 30, 60):
+    for line_depth in (30, 35, 60, 100, 200, 300):
+        for parental_depth in (10, 15, 20, 25, 30, 60):
             rows.append(
                 {
                     "line_depth": line_depth,
