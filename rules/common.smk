@@ -375,6 +375,8 @@ VERSIONED_JOBS = {
 }
 if config["params"]["aligner"] == "bwa":
     VERSIONED_JOBS["bwa_index"] = ["reference"]
+if config["variants"]["origin"]["pon_vcf"]:
+    VERSIONED_JOBS["user_panel_of_normals"] = ["run"]
 
 
 def job_versions():

@@ -265,6 +265,7 @@ rule user_panel_of_normals:
         reference=path_of("alignment_reference"),
     output:
         table=path_of("user_panel_of_normals"),
+        versions=versions_of("user_panel_of_normals", "run"),
     log:
         log_of("user_panel_of_normals/run"),
     conda:
@@ -272,11 +273,13 @@ rule user_panel_of_normals:
     resources:
         mem_mb=1000,
         runtime=30,
+    params:
+        versions=versions_command("bcftools"),
     shell:
         # biallelic records, left-aligned against the same reference as the candidates
         "(bcftools norm --fasta-ref {input.reference:q} --multiallelics -any {input.vcf:q}"
         " | bcftools query --format '%CHROM\\t%POS\\t%REF\\t%ALT\\n'"
-        " > {output.table:q}) 2> {log:q}"
+        " > {output.table:q} && {params.versions}) 2> {log:q}"
 
 
 rule classify_variants:

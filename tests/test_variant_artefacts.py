@@ -138,3 +138,26 @@ def test_recurrence_counts_independent_lineages_and_pools_the_rest():
     assert result["A"].loc[1, "donor_pooled_depth"] == 60
     # without lineages, the passage counts as an independent line
     assert recurrence(lines)["A"]["recurrent_in_lines"].tolist() == [3, 1]
+
+
+def test_carriers_are_the_alleles_each_sample_shows(tmp_path):
+    from ipscqc.readers.bcftools_query import read_query_table
+    from ipscqc.variants.artefacts import carriers
+
+    path = tmp_path / "candidates.tsv"
+    path.write_text(
+        "# [1]CHROM\t[2]POS\t[3]REF\t[4]ALT\t[5]RPBZ\t[6]MQBZ\t[7]BCSQ"
+        "\t[8]P2:AD\t[9]P2:ADF\t[10]P2:ADR\t[11]P2:DP\n"
+        "chr1\t100\tC\tT\t0\t0\t.\t10,5\t5,3\t5,2\t15\n"
+        "chr1\t200\tG\tA\t0\t0\t.\t14,1\t7,1\t7,0\t15\n"
+    )
+    table = carriers(read_query_table(path), "D2", ["P2", "absent"], min_alt_reads=2)
+    assert table[["chrom", "pos", "ref", "alt", "donor", "sample"]].values.tolist() == [
+        ["chr1", 100, "C", "T", "D2", "P2"]
+    ]
+    assert table[["alt_count", "depth"]].values.tolist() == [[5, 15]]
+    # a line of donor D1 reads it as its panel: the allele is flagged at pon_min_samples 1
+    sites = pd.DataFrame({"chrom": ["chr1", "chr1"], "pos": [100, 200], "ref": ["C", "G"],
+                          "alt": ["T", "A"]})  # fmt: skip
+    evidence = panel_of_normals(sites, table, SETTINGS)
+    assert evidence["pon_samples"].tolist() == [1, 0]
