@@ -186,60 +186,64 @@ def map_hotspots(
     """
     entries, alleles = [], []
     for entry in catalogue.itertuples(index=False):
-        row = {
-            "gene": entry.gene,
-            "protein_change": entry.protein_change,
-            "category": entry.category,
-            "source": entry.source,
-            "transcript": "",
-            "transcript_note": "",
-            "chrom": "",
-            "strand": "",
-            "codon_positions": "",
-            "ref_codon": "",
-            "ref_aa_found": "",
-            "status": "mapped",
-        }
-        transcript, note = choose_transcript(transcripts, entry.gene, entry.transcript)
-        row["transcript_note"] = note
-        positions = transcript.codon_positions(entry.residue) if transcript else None
-        if transcript is None:
-            row["status"] = "gene_not_in_annotation"
-        elif positions is None:
-            row["status"] = "residue_outside_cds"
-            row["transcript"] = transcript.id
-        else:
-            bases = "".join(fetch(transcript.chrom, p, p + 1) for p in positions).upper()
-            codon = bases if transcript.strand == "+" else bases.translate(COMPLEMENT)
-            found = translate_codon(codon)
-            row.update(
-                transcript=transcript.id,
-                chrom=transcript.chrom,
-                strand=transcript.strand,
-                codon_positions=",".join(str(p + 1) for p in positions),
-                ref_codon=codon,
-                ref_aa_found=found,
-            )
-            if found != entry.ref_aa:
-                row["status"] = "reference_mismatch"
-            else:
-                for allele in _codon_alleles(
-                    codon, positions, transcript.strand, entry.ref_aa, entry.residue, entry.alt_aa
-                ):
-                    alleles.append(
-                        {
-                            "gene": entry.gene,
-                            "protein_change": entry.protein_change,
-                            "category": entry.category,
-                            "source": entry.source,
-                            "transcript": transcript.id,
-                            "chrom": transcript.chrom,
-                            **allele,
-                        }
-                    )
+        row, entry_alleles = _place_entry(entry, transcripts, fetch)
         entries.append(row)
+        alleles.extend(entry_alleles)
     allele_table = pd.DataFrame(alleles, columns=HOTSPOT_ALLELE_COLUMNS)
     return pd.DataFrame(entries), allele_table
+
+
+def _place_entry(entry, transcripts: list[Transcript], fetch) -> tuple[dict, list[dict]]:
+    """One catalogue entry's row (status, transcript, codon) and its genomic alleles."""
+    row = {
+        "gene": entry.gene,
+        "protein_change": entry.protein_change,
+        "category": entry.category,
+        "source": entry.source,
+        "transcript": "",
+        "transcript_note": "",
+        "chrom": "",
+        "strand": "",
+        "codon_positions": "",
+        "ref_codon": "",
+        "ref_aa_found": "",
+        "status": "mapped",
+    }
+    transcript, note = choose_transcript(transcripts, entry.gene, entry.transcript)
+    row["transcript_note"] = note
+    positions = transcript.codon_positions(entry.residue) if transcript else None
+    if transcript is None:
+        row["status"] = "gene_not_in_annotation"
+        return row, []
+    row["transcript"] = transcript.id
+    if positions is None:
+        row["status"] = "residue_outside_cds"
+        return row, []
+    bases = "".join(fetch(transcript.chrom, p, p + 1) for p in positions).upper()
+    codon = bases if transcript.strand == "+" else bases.translate(COMPLEMENT)
+    found = translate_codon(codon)
+    row.update(
+        chrom=transcript.chrom,
+        strand=transcript.strand,
+        codon_positions=",".join(str(p + 1) for p in positions),
+        ref_codon=codon,
+        ref_aa_found=found,
+    )
+    if found != entry.ref_aa:
+        row["status"] = "reference_mismatch"
+        return row, []
+    shared = {
+        "gene": entry.gene,
+        "protein_change": entry.protein_change,
+        "category": entry.category,
+        "source": entry.source,
+        "transcript": transcript.id,
+        "chrom": transcript.chrom,
+    }
+    codon_alleles = _codon_alleles(
+        codon, positions, transcript.strand, entry.ref_aa, entry.residue, entry.alt_aa
+    )
+    return row, [{**shared, **allele} for allele in codon_alleles]
 
 
 def pileup_positions(entries: pd.DataFrame, contig_order: list[str] | None = None) -> pd.DataFrame:

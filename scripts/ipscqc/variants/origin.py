@@ -243,17 +243,14 @@ def classify_origin(
     ``paired`` False is line-only mode. ``explain`` False leaves ``artefacts`` and
     ``reason`` empty (the class is the same; the detection limit uses this to save time).
     """
-    th = settings
     out = sites.copy()
-    size = len(out)
     hotspot = (
         out["hotspot"].fillna("").astype(str).to_numpy() != ""
         if "hotspot" in out
-        else np.zeros(size, dtype=bool)
+        else np.zeros(len(out), dtype=bool)
     )
-    line = line_evidence(out, th, noise, hotspot)
-    flags, strand = artefact_flags(out, th, hotspot)
-    present, k, n_line = line["present"], line["alt"], line["depth"]
+    line = line_evidence(out, settings, noise, hotspot)
+    flags, strand = artefact_flags(out, settings, hotspot)
     out["line_af"] = line["af"]
     out["context"] = line["context"]
     out["line_error_rate"] = line["error"]
@@ -261,52 +258,79 @@ def classify_origin(
     out["p_strand"] = strand["p_strand"]
     out["strand_expected_minor"] = strand["strand_expected_minor"]
     out["line_call"] = line["call"]
-    shallow_line = n_line < th.min_depth
-
-    if "donor_pooled_alt" in out:
-        pooled_alt, pooled_depth = _ints(out, "donor_pooled_alt"), _ints(out, "donor_pooled_depth")
-        p_pooled = _binomial_sf(pooled_alt, pooled_depth, noise.parental_error.of(line["context"]))
-        flags["low_level_in_donor"] = (pooled_alt >= th.parental_min_alt_reads) & (
-            p_pooled < th.parental_max_p_present
-        )
-    else:
-        p_pooled = np.full(size, np.nan)
-    out["p_donor_pooled"] = p_pooled
-    read_artefact = _any(flags, READ_ARTEFACTS, size)
-    panel = _any(flags, PANEL_ARTEFACTS, size)
-    doubt = _any(flags, ORIGIN_DOUBTS, size)
-
+    out["p_donor_pooled"] = _donor_pooled(out, settings, noise, line["context"], flags)
     if not paired:
-        for column in (
-            "parental_af",
-            "parental_error_rate",
-            "p_parental_error",
-            "germline_fraction",
-            "p_below_germline",
-            "germline_lr",
-            "p_parental_at_line_af",
-            "expansion",
-        ):
-            out[column] = np.nan
-        out["parental_alt_used"] = pd.NA
-        out["parental_depth_used"] = pd.NA
-        unclassified = present & ~read_artefact & ~panel & ~shallow_line
-        classes = np.select(
-            [unclassified, present & read_artefact, present],
-            ["unclassified", "artefact", "uncertain"],
-            default="absent",
-        ).astype(object)
-        reasons = None
-        if explain:
-            reasons = _join(
-                {**flags, "line_depth_below_minimum": shallow_line}, classes != "absent"
-            )
-            reasons[classes == "unclassified"] = "line_only_mode"
-            absent = classes == "absent"
-            reasons[absent] = np.where(k[absent] > 0, "line_evidence_below_bar", "no_alt_reads")
-        carried = present & ~read_artefact & ~panel
-        return _finish(out, classes, present, carried, flags, reasons, explain)
+        return _line_only(out, settings, line, flags, explain)
+    return _paired(out, settings, noise, line, flags, hotspot, explain)
 
+
+def _donor_pooled(out, settings, noise, context, flags) -> np.ndarray:
+    """p of the donor's pooled alt reads (all its other samples) against the error rate;
+    sets the ``low_level_in_donor`` flag. NaN where the table has no pooled counts."""
+    if "donor_pooled_alt" not in out:
+        return np.full(len(out), np.nan)
+    pooled_alt, pooled_depth = _ints(out, "donor_pooled_alt"), _ints(out, "donor_pooled_depth")
+    p_pooled = _binomial_sf(pooled_alt, pooled_depth, noise.parental_error.of(context))
+    flags["low_level_in_donor"] = (pooled_alt >= settings.parental_min_alt_reads) & (
+        p_pooled < settings.parental_max_p_present
+    )
+    return p_pooled
+
+
+def _artefact_masks(flags, size) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(read-level artefact, panel-of-normals artefact, doubt about origin) per allele."""
+    return (
+        _any(flags, READ_ARTEFACTS, size),
+        _any(flags, PANEL_ARTEFACTS, size),
+        _any(flags, ORIGIN_DOUBTS, size),
+    )
+
+
+_PARENTAL_COLUMNS = (
+    "parental_af",
+    "parental_error_rate",
+    "p_parental_error",
+    "germline_fraction",
+    "p_below_germline",
+    "germline_lr",
+    "p_parental_at_line_af",
+    "expansion",
+)
+
+
+def _line_only(out, settings, line, flags, explain) -> pd.DataFrame:
+    """Line-only mode: present alleles are unclassified (or artefacts) without a
+    parental to tell their origin."""
+    present, k = line["present"], line["alt"]
+    shallow_line = line["depth"] < settings.min_depth
+    read_artefact, panel, _ = _artefact_masks(flags, len(out))
+    for column in _PARENTAL_COLUMNS:
+        out[column] = np.nan
+    out["parental_alt_used"] = pd.NA
+    out["parental_depth_used"] = pd.NA
+    unclassified = present & ~read_artefact & ~panel & ~shallow_line
+    classes = np.select(
+        [unclassified, present & read_artefact, present],
+        ["unclassified", "artefact", "uncertain"],
+        default="absent",
+    ).astype(object)
+    reasons = None
+    if explain:
+        reasons = _join({**flags, "line_depth_below_minimum": shallow_line}, classes != "absent")
+        reasons[classes == "unclassified"] = "line_only_mode"
+        absent = classes == "absent"
+        reasons[absent] = np.where(k[absent] > 0, "line_evidence_below_bar", "no_alt_reads")
+    carried = present & ~read_artefact & ~panel
+    return _finish(out, classes, present, carried, flags, reasons, explain)
+
+
+def _paired(out, settings, noise, line, flags, hotspot, explain) -> pd.DataFrame:
+    """Paired mode: the parental's evidence decides germline, donor mosaic, acquired,
+    lost, artefact or uncertain."""
+    th = settings
+    present, k, n_line = line["present"], line["alt"], line["depth"]
+    shallow_line = n_line < th.min_depth
+    read_artefact, panel, doubt = _artefact_masks(flags, len(out))
     par = parental_evidence(out, th, noise, line["context"], line["af"], k, n_line)
     out["parental_af"] = par["af"]
     out["parental_alt_used"] = par["alt"]
@@ -317,33 +341,11 @@ def classify_origin(
     out["p_below_germline"] = par["p_below"]
     out["germline_lr"] = par["germline_lr"]
     out["p_parental_at_line_af"] = par["p_at_line"]
-    g, j, n_par = par["germline"], par["alt"], par["depth"]
-    rho_line = noise.rho("line", line["context"])
-    rho_parental = noise.rho("parental", line["context"])
-
     germline_like = par["present"] & (par["p_below"] >= _mosaic_bar(out, th, hotspot))
     mosaic_parental = par["present"] & ~germline_like
-    # loss of heterozygosity: a heterozygous parental, the line far from it
-    parental_het = (
-        germline_like
-        & (n_par >= th.min_parental_depth)
-        & (g < 0.75)
-        & (np.abs(np.nan_to_num(par["af"], nan=0.0) - g) < th.lost_min_shift)
-        & (bb.two_sided(j, n_par, g, rho_parental) > th.lost_max_p)
-    )
-    line_far = np.abs(np.nan_to_num(line["af"], nan=g) - g) >= th.lost_min_shift
-    line_p_het = bb.two_sided(k, n_line, g, rho_line)
-    lost = parental_het & ~shallow_line & line_far & (line_p_het < th.lost_max_p)
-    # a germline allele that the line significantly lacks (not an LOH pattern)
-    missing = (
-        germline_like
-        & ~lost
-        & ~present
-        & ~shallow_line
-        & (bb.cdf(k, n_line, g, rho_line) < th.lost_max_p)
-    )
+    lost, missing = _lost_and_missing(th, noise, line, par, germline_like, shallow_line)
     exclusion = {
-        "parental_depth_below_minimum": n_par < th.min_parental_depth,
+        "parental_depth_below_minimum": par["depth"] < th.min_parental_depth,
         "parental_could_be_germline": par["germline_lr"] > th.max_germline_lr,
         "parental_not_excluded_at_line_af": par["p_at_line"] >= th.max_p_parental,
         "line_depth_below_minimum": shallow_line,
@@ -369,25 +371,8 @@ def classify_origin(
     )
     reasons = None
     if explain:
-        reasons = np.full(size, "", dtype=object)
-        uncertain = classes == "uncertain"
-        not_parental = (uncertain | (classes == "artefact")) & ~par["present"]
-        reasons[not_parental] = _join({**exclusion, **flags}, not_parental)[not_parental]
-        mosaic_flagged = uncertain & mosaic_parental
-        reasons[mosaic_flagged] = _join(flags, mosaic_flagged)[mosaic_flagged]
-        reasons[mosaic_flagged] = "parental_below_germline_fraction;" + reasons[mosaic_flagged]
-        reasons[uncertain & missing] = "germline_allele_missing_from_line"
-        hom = np.nan_to_num(par["af"]) >= (g + 1.0) / 2.0
-        is_germline = classes == "germline"
-        reasons[is_germline] = np.where(hom[is_germline], "germline_hom_alt", "germline_het")
-        reasons[classes == "lost"] = "loss_of_heterozygosity"
-        reasons[classes == "donor_mosaic"] = "parental_below_germline_fraction"
-        reasons[classes == "acquired"] = "absent_from_parental"
-        absent = classes == "absent"
-        reasons[absent] = np.where(
-            mosaic_parental[absent],
-            "donor_mosaic_not_in_line",
-            np.where(k[absent] > 0, "line_evidence_below_bar", "no_alt_reads"),
+        reasons = _paired_reasons(
+            classes, flags, exclusion, par, k, mosaic_parental, missing, present
         )
     carried = (
         (present & ~read_artefact & ~panel)
@@ -395,6 +380,59 @@ def classify_origin(
         | ((classes == "lost") & present)
     )
     return _finish(out, classes, present, carried, flags, reasons, explain)
+
+
+def _lost_and_missing(th, noise, line, par, germline_like, shallow_line):
+    """(loss of heterozygosity, germline allele the line significantly lacks) per allele:
+    a heterozygous parental with the line far from its fraction is a loss; a germline
+    allele the line lacks without that pattern is missing."""
+    k, n_line = line["alt"], line["depth"]
+    g, j, n_par = par["germline"], par["alt"], par["depth"]
+    rho_line = noise.rho("line", line["context"])
+    rho_parental = noise.rho("parental", line["context"])
+    parental_het = (
+        germline_like
+        & (n_par >= th.min_parental_depth)
+        & (g < 0.75)
+        & (np.abs(np.nan_to_num(par["af"], nan=0.0) - g) < th.lost_min_shift)
+        & (bb.two_sided(j, n_par, g, rho_parental) > th.lost_max_p)
+    )
+    line_far = np.abs(np.nan_to_num(line["af"], nan=g) - g) >= th.lost_min_shift
+    line_p_het = bb.two_sided(k, n_line, g, rho_line)
+    lost = parental_het & ~shallow_line & line_far & (line_p_het < th.lost_max_p)
+    missing = (
+        germline_like
+        & ~lost
+        & ~line["present"]
+        & ~shallow_line
+        & (bb.cdf(k, n_line, g, rho_line) < th.lost_max_p)
+    )
+    return lost, missing
+
+
+def _paired_reasons(classes, flags, exclusion, par, k, mosaic_parental, missing, present):
+    """The ``reason`` of each allele's class in paired mode."""
+    reasons = np.full(len(classes), "", dtype=object)
+    uncertain = classes == "uncertain"
+    not_parental = (uncertain | (classes == "artefact")) & ~par["present"]
+    reasons[not_parental] = _join({**exclusion, **flags}, not_parental)[not_parental]
+    mosaic_flagged = uncertain & mosaic_parental
+    reasons[mosaic_flagged] = _join(flags, mosaic_flagged)[mosaic_flagged]
+    reasons[mosaic_flagged] = "parental_below_germline_fraction;" + reasons[mosaic_flagged]
+    reasons[uncertain & missing] = "germline_allele_missing_from_line"
+    hom = np.nan_to_num(par["af"]) >= (par["germline"] + 1.0) / 2.0
+    is_germline = classes == "germline"
+    reasons[is_germline] = np.where(hom[is_germline], "germline_hom_alt", "germline_het")
+    reasons[classes == "lost"] = "loss_of_heterozygosity"
+    reasons[classes == "donor_mosaic"] = "parental_below_germline_fraction"
+    reasons[classes == "acquired"] = "absent_from_parental"
+    absent = classes == "absent"
+    reasons[absent] = np.where(
+        mosaic_parental[absent],
+        "donor_mosaic_not_in_line",
+        np.where(k[absent] > 0, "line_evidence_below_bar", "no_alt_reads"),
+    )
+    return reasons
 
 
 def _finish(out, classes, present, carried, flags, reasons, explain) -> pd.DataFrame:

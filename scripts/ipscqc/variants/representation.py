@@ -113,54 +113,76 @@ def parental_equivalents(
     )
     if sites.empty:
         return out
-    line_alt = pd.to_numeric(sites["line_alt"], errors="coerce").fillna(0).to_numpy()
-    par_alt = pd.to_numeric(sites["parental_alt"], errors="coerce").fillna(0).to_numpy()
-    par_depth = pd.to_numeric(sites["parental_depth"], errors="coerce").fillna(0).to_numpy()
-    carried_by_line = line_alt >= settings.min_alt_reads
-    carried_by_parental = par_alt >= settings.parental_min_alt_reads
-    tested = carried_by_line & ~carried_by_parental
-    repeat = (
-        pd.to_numeric(sites["repeat_length"], errors="coerce").fillna(0).to_numpy(np.int64)
-        if "repeat_length" in sites
-        else np.zeros(len(sites), dtype=np.int64)
-    )
-    chroms = sites["chrom"].astype(str).to_numpy()
-    positions = sites["pos"].to_numpy(np.int64)
-    refs = sites["ref"].astype(str).str.upper().to_numpy()
-    alts = sites["alt"].astype(str).str.upper().to_numpy()
-    cap = settings.representation_max_alleles
-    for chrom in np.unique(chroms[tested]):
-        on_chrom = np.flatnonzero(chroms == chrom)
-        order = on_chrom[np.argsort(positions[on_chrom], kind="stable")]
-        sorted_pos = positions[order]
-        for i in np.flatnonzero(tested & (chroms == chrom)):
-            reach = settings.representation_window + int(repeat[i]) + len(refs[i])
-            lo = np.searchsorted(sorted_pos, positions[i] - reach, side="left")
-            hi = np.searchsorted(sorted_pos, positions[i] + reach, side="right")
-            near = [r for r in order[lo:hi] if r != i]
-            parental = [r for r in near if carried_by_parental[r]][:cap]
-            if not parental:
+    table = _allele_arrays(sites, settings)
+    for chrom in np.unique(table["chrom"][table["tested"]]):
+        on_chrom = np.flatnonzero(table["chrom"] == chrom)
+        order = on_chrom[np.argsort(table["pos"][on_chrom], kind="stable")]
+        for i in np.flatnonzero(table["tested"] & (table["chrom"] == chrom)):
+            found = _equivalent_of(i, chrom, order, table, fetch, settings)
+            if found is None:
                 continue
-            line = [r for r in near if carried_by_line[r]][:cap]
-            rows = [i, *parental, *line]
-            first = int(min(positions[r] for r in rows))
-            last = int(max(positions[r] + len(refs[r]) for r in rows))
-            start = max(1, first - 1)
-            reference = fetch(chrom, start - 1, last)
-            allele = (int(positions[i]), refs[i], alts[i])
-            match = equivalent_parental_alleles(
-                reference,
-                start,
-                allele,
-                [(int(positions[r]), refs[r], alts[r]) for r in line],
-                [(int(positions[r]), refs[r], alts[r]) for r in parental],
-            )
-            if match is None:
-                continue
-            by_allele = {(int(positions[r]), refs[r], alts[r]): r for r in parental}
-            weakest = min((by_allele[a] for a in match), key=lambda r: par_alt[r])
+            match, weakest = found
             label = sites.index[i]
             out.at[label, "parental_equivalent"] = _describe(chrom, match)
-            out.at[label, "parental_equivalent_alt"] = int(par_alt[weakest])
-            out.at[label, "parental_equivalent_depth"] = int(par_depth[weakest])
+            out.at[label, "parental_equivalent_alt"] = int(table["par_alt"][weakest])
+            out.at[label, "parental_equivalent_depth"] = int(table["par_depth"][weakest])
     return out
+
+
+def _allele_arrays(sites: pd.DataFrame, settings: VariantSettings) -> dict[str, np.ndarray]:
+    """The site table as arrays: counts, which alleles the line and the parental carry,
+    which are tested (line evidence, too few parental reads), positions and alleles."""
+
+    def numbers(name: str) -> np.ndarray:
+        if name not in sites:
+            return np.zeros(len(sites), dtype=np.int64)
+        return pd.to_numeric(sites[name], errors="coerce").fillna(0).to_numpy(np.int64)
+
+    line_alt, par_alt = numbers("line_alt"), numbers("parental_alt")
+    carried_by_line = line_alt >= settings.min_alt_reads
+    carried_by_parental = par_alt >= settings.parental_min_alt_reads
+    return {
+        "par_alt": par_alt,
+        "par_depth": numbers("parental_depth"),
+        "by_line": carried_by_line,
+        "by_parental": carried_by_parental,
+        "tested": carried_by_line & ~carried_by_parental,
+        "repeat": numbers("repeat_length"),
+        "chrom": sites["chrom"].astype(str).to_numpy(),
+        "pos": sites["pos"].to_numpy(np.int64),
+        "ref": sites["ref"].astype(str).str.upper().to_numpy(),
+        "alt": sites["alt"].astype(str).str.upper().to_numpy(),
+    }
+
+
+def _equivalent_of(i, chrom, order, table, fetch, settings):
+    """(matching parental alleles, row of the weakest of them) for allele row ``i``, or
+    None. ``order`` holds the rows of ``chrom`` sorted by position."""
+    positions, refs, alts = table["pos"], table["ref"], table["alt"]
+    cap = settings.representation_max_alleles
+    reach = settings.representation_window + int(table["repeat"][i]) + len(refs[i])
+    sorted_pos = positions[order]
+    lo = np.searchsorted(sorted_pos, positions[i] - reach, side="left")
+    hi = np.searchsorted(sorted_pos, positions[i] + reach, side="right")
+    near = [r for r in order[lo:hi] if r != i]
+    parental = [r for r in near if table["by_parental"][r]][:cap]
+    if not parental:
+        return None
+    line = [r for r in near if table["by_line"][r]][:cap]
+    rows = [i, *parental, *line]
+    first = int(min(positions[r] for r in rows))
+    last = int(max(positions[r] + len(refs[r]) for r in rows))
+    start = max(1, first - 1)
+    reference = fetch(chrom, start - 1, last)
+    match = equivalent_parental_alleles(
+        reference,
+        start,
+        (int(positions[i]), refs[i], alts[i]),
+        [(int(positions[r]), refs[r], alts[r]) for r in line],
+        [(int(positions[r]), refs[r], alts[r]) for r in parental],
+    )
+    if match is None:
+        return None
+    by_allele = {(int(positions[r]), refs[r], alts[r]): r for r in parental}
+    weakest = min((by_allele[a] for a in match), key=lambda r: table["par_alt"][r])
+    return match, weakest
