@@ -14,6 +14,12 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from ipscqc.checks import CHECKS, checks_for  # noqa: E402
 from ipscqc.genome import GenomeModel  # noqa: E402
 from ipscqc.layout import Layout  # noqa: E402
+from ipscqc.paths import (  # noqa: E402
+    configured_inputs,
+    fastq_inputs,
+    missing_input_problems,
+    results_folder_problems,
+)
 from ipscqc.preflight import config_problems  # noqa: E402
 from ipscqc.readers.fasta import fasta_contigs  # noqa: E402
 from ipscqc.sheets import SheetError, load_and_check  # noqa: E402
@@ -28,6 +34,9 @@ RESULTS = config["results"].rstrip("/")
 LAYOUT = Layout(RESULTS)
 RESOURCES = Path(workflow.basedir) / "resources"
 REFERENCE = config["reference"]
+_missing_inputs = missing_input_problems(configured_inputs(config))
+if _missing_inputs:
+    raise WorkflowError("input files missing:\n" + "\n".join(_missing_inputs))
 
 try:
     samples, units = load_and_check(
@@ -271,6 +280,24 @@ COPY_NUMBER_CENTROMERES = shipped_resource(config["copy_number"]["centromeres"],
 COPY_NUMBER_RECURRENT_REGIONS = shipped_resource(
     config["copy_number"]["recurrent_regions"], "recurrent_regions"
 )
+
+
+# ---------------------------------------------------------------- input safety
+# No input may lie inside the results folder (symlinks and hard links resolved): every
+# output is written there. Checked before anything is written (docs/hardening.md).
+_results_problems = results_folder_problems(
+    {
+        **configured_inputs(config),
+        **fastq_inputs(units.to_dict("records"), config["units"]),
+        "shipped centromeres": COPY_NUMBER_CENTROMERES,
+        "shipped recurrent regions": COPY_NUMBER_RECURRENT_REGIONS,
+        "shipped hotspot catalogue": HOTSPOT_CATALOGUE,
+        "shipped cancer genes": CANCER_GENES,
+    },
+    RESULTS,
+)
+if _results_problems:
+    raise WorkflowError("inputs inside the results folder:\n" + "\n".join(_results_problems))
 
 
 def copy_number_inputs(wildcards):
