@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import gzip
 import os
+import random
 import subprocess
 import sys
-import random
 from pathlib import Path
 
 import yaml
@@ -76,9 +76,7 @@ def write_user_inputs(
     sheets = folder / "sheets"
     sheets.mkdir(exist_ok=True)
     (sheets / "samples.tsv").write_text(
-        "sample\tdonor\trole\tparental\tsex\n"
-        "P1\tD1\tparental\t\tfemale\n"
-        "L1\tD1\tline\tP1\tfemale\n"
+        "sample\tdonor\trole\tparental\tsex\nP1\tD1\tparental\t\tfemale\nL1\tD1\tline\tP1\tfemale\n"
     )
     (sheets / "units.tsv").write_text(
         "sample\tunit\tfq1\tfq2\n"
