@@ -25,6 +25,12 @@ from ipscqc.readers.fasta import fasta_contigs  # noqa: E402
 from ipscqc.sheets import SheetError, load_and_check  # noqa: E402
 from ipscqc.versions import tool_versions_shell  # noqa: E402
 
+if not config:
+    raise WorkflowError(
+        "no configuration given: run with --configfile my_config.yaml"
+        " (schemas/config.schema.yaml describes every key; bin/demo runs the toy data set"
+        " with the demo's config.yaml)"
+    )
 _config_problems = config_problems(config, Path(workflow.basedir) / "schemas/config.schema.yaml")
 if _config_problems:
     raise WorkflowError("invalid configuration:\n" + "\n".join(_config_problems))

@@ -10,11 +10,12 @@ docs/hardening.md lists each case with its message.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from ipscqc.paths import missing_input_problems, results_folder_problems
-from user_inputs import files_with_content, snakemake, write_config, write_user_inputs
+from user_inputs import REPO, files_with_content, snakemake, write_config, write_user_inputs
 
 
 def one(problems, *words):
@@ -137,3 +138,125 @@ def test_results_folder_holding_the_reference_stops_before_anything_is_written(
     assert f"lies inside the results folder '{results}'" in output
     assert "Traceback" not in output
     assert files_with_content(tmp_path) == before
+
+
+# --- the README's "your data" command never takes a toy setting --------------------
+
+#: What a clone holds beside the workflow: the demo's config.yaml and its toy data.
+CLONE_PARTS = ("Snakefile", "rules", "scripts", "schemas", "resources", "envs", "profiles")
+
+
+def readme_command() -> list[str]:
+    """The README's command for running on one's own data, as a list of words."""
+    import shlex
+
+    readme = (REPO / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if "--configfile my_config.yaml" in line)
+    words = shlex.split(line.split("#")[0])
+    assert words[0].endswith("snakemake"), line
+    return words[1:]
+
+
+def a_clone_with_the_demo(folder: Path) -> Path:
+    """A folder laid out like a clone after bin/demo: the workflow, the demo's
+    config.yaml and the toy files it names."""
+    import yaml
+
+    folder.mkdir()
+    for name in CLONE_PARTS:
+        (folder / name).symlink_to(REPO / name)
+    shutil.copy(REPO / "config.yaml", folder / "config.yaml")
+    demo = yaml.safe_load((REPO / "config.yaml").read_text())
+    toy_files = [
+        demo["reference"]["fasta"],
+        demo["reference"]["vectors"],
+        demo["reference"]["annotation"],
+        demo["copy_number"]["centromeres"],
+        demo["copy_number"]["recurrent_regions"],
+    ]
+    for name in toy_files:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(">toy_vector\nACGT\n" if name.endswith(".fa") else "chr1\t0\t10\n")
+    return folder
+
+
+def strings_in(value):
+    """Every string inside a job's inputs, outputs or params (nested lists and dicts)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(key)
+            yield from strings_in(item)
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            yield from strings_in(item)
+
+
+def planned_jobs(workdir: Path, configfile: Path) -> list:
+    """The jobs Snakemake plans for a run (a dry run through its API)."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.types import (
+        ConfigSettings,
+        DAGSettings,
+        OutputSettings,
+        Quietness,
+        ResourceSettings,
+    )
+
+    cwd = os.getcwd()
+    os.chdir(workdir)
+    try:
+        with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
+            workflow_api = api.workflow(
+                resource_settings=ResourceSettings(cores=1),
+                config_settings=ConfigSettings(configfiles=[configfile]),
+                snakefile=workdir / "Snakefile",
+                workdir=workdir,
+            )
+            workflow_api.dag(DAGSettings()).execute_workflow(executor="dryrun")
+            return list(workflow_api._workflow.dag.jobs)
+    finally:
+        os.chdir(cwd)
+
+
+def test_readme_command_with_a_grch38_config_takes_nothing_from_the_demo(tmp_path):
+    clone = a_clone_with_the_demo(tmp_path / "clone")
+    user = write_user_inputs(tmp_path / "mydata")
+    write_config(clone / "my_config.yaml", user)
+    done = snakemake(clone, *readme_command(), "--dry-run", snakefile=clone / "Snakefile")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    assert "toy" not in output.replace("toy_vector", ""), output[-3000:]
+
+    jobs = planned_jobs(clone, clone / "my_config.yaml")
+    assert len(jobs) > 50
+    leaked = sorted(
+        {
+            f"{job.rule.name}: {text}"
+            for job in jobs
+            for part in (job.input, job.output, job.log, dict(job.params.items()))
+            for text in strings_in(list(part) if not isinstance(part, dict) else part)
+            if "toy" in text
+        }
+    )
+    assert leaked == [], leaked
+    by_rule = {job.rule.name: job for job in jobs}
+    assert list(by_rule["alignment_reference"].input) == [
+        user["reference"]["fasta"],
+        "results/reference/contigs.json",
+    ]  # the user's FASTA, and no vector decoys of the demo
+    centromeres = by_rule["copy_number_bins"].input.centromeres
+    assert centromeres == str(clone / "resources/centromeres/GRCh38.bed")
+    assert by_rule["copy_number"].params.genome["build"] == "GRCh38"
+    assert by_rule["vector_evidence"].params.vectors == []
+
+
+def test_no_config_given_is_one_line(tmp_path):
+    clone = a_clone_with_the_demo(tmp_path / "clone")
+    done = snakemake(clone, "--dry-run", snakefile=clone / "Snakefile")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "no configuration given: run with --configfile my_config.yaml" in output, output
+    assert "Traceback" not in output

@@ -443,7 +443,7 @@ def test_bam_unreadable_and_headerless(tmp_path):
 GOOD_CONFIG = {
     "samples": "samples.tsv",
     "units": "units.tsv",
-    "reference": {"fasta": "g.fa", "annotation": "a.gff3"},
+    "reference": {"fasta": "g.fa", "annotation": "a.gff3", "build": "GRCh38"},
 }
 
 
@@ -534,3 +534,10 @@ def test_config_missing_required():
         config_problems(config, CONFIG_SCHEMA),
         "config: (top level): 'units' is a required property",
     )
+
+
+def test_config_without_build_is_refused():
+    """No build is assumed: the toy genome's model never applies by omission."""
+    config = with_value(["reference", "fasta"], "GRCh38.fa")
+    config["reference"] = {"fasta": "GRCh38.fa", "annotation": "a.gff3"}
+    one(config_problems(config, CONFIG_SCHEMA), "config: reference: 'build' is a required property")
