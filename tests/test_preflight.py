@@ -38,7 +38,7 @@ needs_fastp = pytest.mark.skipif(not shutil.which("fastp"), reason="fastp not on
 
 
 def fastq_records(count, mate, quality="I", start=0, length=50, seed=1):
-    rng = random.Random(seed)
+    rng = random.Random(seed * 3 + mate)  # the two mates of a pair differ
     records = []
     for index in range(start, start + count):
         sequence = "".join(rng.choice("ACGT") for _ in range(length))

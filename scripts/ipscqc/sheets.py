@@ -304,15 +304,34 @@ def _check_units(units, samples, units_path, samples_path, check_files) -> list[
             real = os.path.realpath(fastq)
             if field == "fq2" and real == os.path.realpath(row["fq1"]):
                 add("fq2", f"same file as fq1: {fastq!r}")
-            elif real in seen_files:
-                other_line, other_ident, other_field = seen_files[real]
+            elif field == "fq2" and _same_file(fastq, row["fq1"]):
+                add("fq2", f"same file as fq1 (a hard link of it): {fastq!r}")
+            elif _file_key(fastq) in seen_files:
+                other_line, other_ident, other_field = seen_files[_file_key(fastq)]
                 add(
                     field,
                     f"FASTQ {fastq!r} is also {other_field} of {other_ident} (line {other_line})",
                 )
             else:
-                seen_files[real] = (line, ident, field)
+                seen_files[_file_key(fastq)] = (line, ident, field)
     return errors
+
+
+def _file_key(path):
+    """A file's identity (device, inode: hard links are one file), else its real path."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return stat.st_dev, stat.st_ino
+
+
+def _same_file(one, two) -> bool:
+    """True when two existing paths are one file (hard links included)."""
+    try:
+        return os.path.samefile(one, two)
+    except OSError:
+        return False
 
 
 def check_sheets(samples, units, samples_path, units_path, check_files=True) -> None:
