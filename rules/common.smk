@@ -12,6 +12,7 @@ from snakemake.utils import validate
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from ipscqc.checks import CHECKS, checks_for  # noqa: E402
+from ipscqc.contig_index import contig_indexes, contig_name_problems  # noqa: E402
 from ipscqc.genome import GenomeModel  # noqa: E402
 from ipscqc.layout import Layout  # noqa: E402
 from ipscqc.paths import (  # noqa: E402
@@ -68,7 +69,30 @@ DONORS = sorted(set(samples["donor"]))
 SHEET = samples[["donor", "parental", "sex"]].to_dict("index")
 GENOME_CONTIGS = fasta_contigs(REFERENCE["fasta"])
 VECTOR_CONTIGS = fasta_contigs(REFERENCE["vectors"]) if REFERENCE["vectors"] else []
+_contig_problems = contig_name_problems(GENOME_CONTIGS, REFERENCE["fasta"])
+_contig_problems += contig_name_problems(VECTOR_CONTIGS, REFERENCE["vectors"])
+if _contig_problems:
+    raise WorkflowError("reference check failed:\n" + "\n".join(_contig_problems))
 GENOME = GenomeModel.of(REFERENCE["build"], GENOME_CONTIGS, VECTOR_CONTIGS)
+if not GENOME.autosomes:
+    raise WorkflowError(
+        f"reference check failed:\n{REFERENCE['fasta']}: no contig is an autosome"
+        f" (chr1..chr22 or 1..22); its contigs are {', '.join(GENOME_CONTIGS[:5])}"
+        f"{', ...' if len(GENOME_CONTIGS) > 5 else ''}: the workflow needs a human reference"
+        " with UCSC or Ensembl chromosome names"
+    )
+# Variants are called per analysed contig (autosomes, X, Y: ipscqc.genome); jobs and
+# files are named by the contig's index in the FASTA (c0, c1, ...), never by its name.
+_analysed = set(GENOME.analysed)
+CALLED_CONTIGS = {
+    index: name for index, name in contig_indexes(GENOME_CONTIGS).items() if name in _analysed
+}
+CONTIG_INDEXES = list(CALLED_CONTIGS)
+
+
+def called_contig(wildcards):
+    """The name of the contig a per-contig job calls (from its index)."""
+    return CALLED_CONTIGS[int(wildcards.contig_index)]
 # the genome model as a script param (scripts rebuild it with GenomeModel.of(**genome))
 GENOME_PARAMS = {"build": REFERENCE["build"], "contigs": GENOME_CONTIGS}
 
@@ -77,7 +101,7 @@ wildcard_constraints:
     sample="|".join(re.escape(name) for name in SAMPLES),
     unit="|".join(sorted({re.escape(unit) for unit in units["unit"]})),
     donor="|".join(re.escape(name) for name in DONORS),
-    contig="|".join(re.escape(name) for name in GENOME_CONTIGS),
+    contig_index="[0-9]+",
     line="|".join(re.escape(name) for name in LINES) or "^$",
 
 
@@ -361,7 +385,7 @@ def report_findings():
 # ---------------------------------------------------------------- versions
 # The jobs whose tools are recorded, for gather_versions, as step -> job names. Each rule
 # with a `versions` output writes versions_of(step, job) for the same names.
-CONTIG_JOBS = [f"{donor}.{contig}" for donor in DONORS for contig in GENOME_CONTIGS]
+CONTIG_JOBS = [f"{donor}.c{index}" for donor in DONORS for index in CONTIG_INDEXES]
 UNIT_JOBS = [f"{sample}.{unit}" for sample in SAMPLES for unit in units_of(sample)]
 VERSIONED_JOBS = {
     "faidx": ["reference"],

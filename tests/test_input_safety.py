@@ -194,8 +194,9 @@ def strings_in(value):
             yield from strings_in(item)
 
 
-def planned_jobs(workdir: Path, configfile: Path) -> list:
-    """The jobs Snakemake plans for a run (a dry run through its API)."""
+def planned_jobs(workdir: Path, configfile: Path, snakefile: Path | None = None) -> list:
+    """The jobs Snakemake plans for a run (a dry run through its API), in ``workdir``
+    with the Snakefile there (or ``snakefile``)."""
     from snakemake.api import SnakemakeApi
     from snakemake.settings.types import (
         ConfigSettings,
@@ -212,7 +213,7 @@ def planned_jobs(workdir: Path, configfile: Path) -> list:
             workflow_api = api.workflow(
                 resource_settings=ResourceSettings(cores=1),
                 config_settings=ConfigSettings(configfiles=[configfile]),
-                snakefile=workdir / "Snakefile",
+                snakefile=snakefile or workdir / "Snakefile",
                 workdir=workdir,
             )
             workflow_api.dag(DAGSettings()).execute_workflow(executor="dryrun")
