@@ -310,6 +310,15 @@ COPY_NUMBER_CENTROMERES = shipped_resource(config["copy_number"]["centromeres"],
 COPY_NUMBER_RECURRENT_REGIONS = shipped_resource(
     config["copy_number"]["recurrent_regions"], "recurrent_regions"
 )
+# How check_reference names each resource file in its messages (input name: label).
+RESOURCE_LABELS = {
+    "targets": "config: reference.targets",
+    "centromeres": "config: copy_number.centromeres"
+    + ("" if config["copy_number"]["centromeres"] else f" (shipped for {REFERENCE['build']})"),
+    "recurrent_regions": "config: copy_number.recurrent_regions"
+    + ("" if config["copy_number"]["recurrent_regions"] else f" (shipped for {REFERENCE['build']})"),
+    "identity_sites": "config: identity.sites",
+}
 
 
 # ---------------------------------------------------------------- input safety
