@@ -12,6 +12,7 @@ from snakemake.utils import validate
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from ipscqc.checks import CHECKS, checks_for  # noqa: E402
+from ipscqc.configuration import load_yaml, numbers_written_as_text  # noqa: E402
 from ipscqc.contig_index import contig_indexes, contig_name_problems  # noqa: E402
 from ipscqc.genome import GenomeModel  # noqa: E402
 from ipscqc.layout import Layout  # noqa: E402
@@ -32,6 +33,8 @@ if not config:
         " (schemas/config.schema.yaml describes every key; bin/demo runs the toy data set"
         " with the demo's config.yaml)"
     )
+# YAML reads 1e-6 as text: where the schema wants a number, it is that number
+numbers_written_as_text(config, load_yaml(Path(workflow.basedir) / "schemas/config.schema.yaml"))
 _config_problems = config_problems(config, Path(workflow.basedir) / "schemas/config.schema.yaml")
 if _config_problems:
     raise WorkflowError("invalid configuration:\n" + "\n".join(_config_problems))

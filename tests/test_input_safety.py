@@ -261,3 +261,44 @@ def test_no_config_given_is_one_line(tmp_path):
     assert done.returncode != 0
     assert "no configuration given: run with --configfile my_config.yaml" in output, output
     assert "Traceback" not in output
+
+
+# --- YAML numbers -------------------------------------------------------------------
+
+
+def test_yaml_reads_scientific_notation_without_a_point_as_text():
+    import yaml
+
+    assert yaml.safe_load("a: 1e-6\nb: 1.0e-6") == {"a": "1e-6", "b": 1e-6}
+
+
+def test_numbers_written_as_text_are_read_where_the_schema_wants_a_number():
+    from ipscqc.configuration import load_yaml, numbers_written_as_text
+
+    schema = load_yaml(REPO / "schemas/config.schema.yaml")
+    config = {
+        "variants": {"max_p_line": "1e-6", "hotspot_max_p_line": "2.5E-4", "hotspots": "1e5"},
+        "copy_number": {"min_call_bp": "1e5"},
+        "gate": {"copy_number": {"max_event_bp": "5e6", "max_log2_noise": "3e-1"}},
+        "params": {"mpileup": {"min_mapq": "2.55e1"}},
+    }
+    turned = numbers_written_as_text(config, schema)
+    assert config["variants"] == {
+        "max_p_line": 1e-6,
+        "hotspot_max_p_line": 2.5e-4,
+        "hotspots": "1e5",
+    }
+    assert config["copy_number"]["min_call_bp"] == 100000
+    assert isinstance(config["copy_number"]["min_call_bp"], int)
+    assert config["gate"]["copy_number"] == {"max_event_bp": 5000000, "max_log2_noise": 0.3}
+    assert config["params"]["mpileup"]["min_mapq"] == "2.55e1"  # not whole: stays text
+    assert "variants.hotspots" not in turned and "variants.max_p_line" in turned
+
+
+def test_a_user_config_with_1e_6_runs(tmp_path):
+    config = write_user_inputs(tmp_path / "inputs")
+    text = write_config(tmp_path / "my_config.yaml", config).read_text()
+    (tmp_path / "my_config.yaml").write_text(text + "variants:\n  max_p_line: 1e-6\n")
+    jobs = planned_jobs(tmp_path, tmp_path / "my_config.yaml", REPO / "Snakefile")
+    classify = next(job for job in jobs if job.rule.name == "classify_variants")
+    assert classify.params.settings["max_p_line"] == 1e-6
