@@ -451,6 +451,16 @@ def digests(results: Path) -> dict[str, str]:
     return found
 
 
+def checksums_under(root: Path) -> dict[str, str]:
+    """sha256 of every file under root (relative path -> digest), with its mode."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[str(path.relative_to(root))] = f"{digest} {path.stat().st_mode:o}"
+    return found
+
+
 def reversed_sheets(small_toy: Path, folder: Path) -> tuple[Path, Path]:
     """The toy sheets with their data rows in reverse order and absolute FASTQ paths."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -501,6 +511,7 @@ def test_interruption_and_reproducibility(small_toy, tmp_path, request):
     resumed, with sheets in reverse row order and one thread per job. Outputs must be
     identical."""
     timings = {}
+    inputs_before = checksums_under(small_toy)  # the runs read their inputs from here
     config_a = tmp_path / "a.yaml"
     config_a.write_text(toy_config(small_toy))
     run_a = tmp_path / "run_a"
@@ -562,6 +573,9 @@ def test_interruption_and_reproducibility(small_toy, tmp_path, request):
     timings["uninterrupted_run_s"] = round(time.monotonic() - started_a, 1)
     assert returncode_a == 0, sorted(run_a.glob("snakemake.*.log"))[-1].read_text()[-4000:]
 
+    # no input was changed, removed or added to (no index written next to the FASTA)
+    assert checksums_under(small_toy) == inputs_before, "the runs changed their inputs"
+    timings["input_files_unchanged"] = len(inputs_before)
     digests_a, digests_b = digests(run_a / "results"), digests(results_b)
     assert set(digests_a) == set(digests_b), set(digests_a) ^ set(digests_b)
     differ = sorted(name for name in digests_a if digests_a[name] != digests_b[name])

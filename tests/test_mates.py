@@ -116,3 +116,25 @@ def test_sheet_with_fq2_a_hard_link_of_fq1(tmp_path):
         f"{tmp_path / 'units.tsv'}, line 2 (P1/u1), field 'fq2': same file as fq1 (a hard"
         f" link of it): '{tmp_path / 'R2.fq.gz'}'"
     ]
+
+
+def test_sheet_with_a_fastq_hard_linked_into_another_unit(tmp_path):
+    (tmp_path / "samples.tsv").write_text("sample\tdonor\trole\nP1\tD1\tparental\n")
+    for name in ("u1_R1", "u1_R2"):
+        write(tmp_path / f"{name}.fq.gz", casava_records(4, int(name[-1]), seed=len(name)))
+    os.link(tmp_path / "u1_R2.fq.gz", tmp_path / "u2_R1.fq.gz")
+    write(tmp_path / "u2_R2.fq.gz", casava_records(4, 2, seed=9))
+    (tmp_path / "units.tsv").write_text(
+        "sample\tunit\tfq1\tfq2\nP1\tu1\tu1_R1.fq.gz\tu1_R2.fq.gz\nP1\tu2\tu2_R1.fq.gz\tu2_R2.fq.gz\n"
+    )
+    with pytest.raises(SheetError) as exc_info:
+        load_and_check(
+            tmp_path / "samples.tsv",
+            tmp_path / "units.tsv",
+            SCHEMAS / "samples.schema.yaml",
+            SCHEMAS / "units.schema.yaml",
+        )
+    assert exc_info.value.errors == [
+        f"{tmp_path / 'units.tsv'}, line 3 (P1/u2), field 'fq1': FASTQ"
+        f" '{tmp_path / 'u2_R1.fq.gz'}' is also fq2 of P1/u1 (line 2)"
+    ]

@@ -338,3 +338,13 @@ def test_good_reference_inputs_pass_and_give_contig_lengths(tmp_path):
     assert reference_check(tmp_path, config) == ""
     contigs = json.loads((tmp_path / "results/reference/contigs.json").read_text())
     assert contigs["genome"] == GRCH38_CONTIGS and contigs["lengths"]["chrM"] == 3000
+
+
+def test_resource_on_contigs_the_reference_lacks_without_a_renaming():
+    one(
+        resource_contig_problems(
+            "config: reference.targets", "t.bed", {"chr1", "chrUn"}, GRCH38_CONTIGS
+        ),
+        "config: reference.targets: t.bed: 1 contig(s) not in the reference: chrUn; the"
+        " reference has chr1, chr2, chr3, chr4, chr5, ...: use a file made for this reference",
+    )
