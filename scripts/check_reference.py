@@ -16,6 +16,7 @@ import sys
 
 from ipscqc.contract import write_json
 from ipscqc.readers.bed import no_intervals_problem, scan_bed
+from ipscqc.readers.byte_order_mark import byte_order_mark_problem
 from ipscqc.readers.fasta import scan_fasta
 from ipscqc.readers.gene_synonyms import read_gene_synonyms
 from ipscqc.readers.gff3 import annotation_summary
@@ -45,7 +46,9 @@ def annotation_problems(inputs, params, genome, vectors):
         summary = annotation_summary(inputs.annotation)
     except UnicodeDecodeError as error:
         return [not_text(inputs.annotation, error)]
-    problems = [
+    mark = byte_order_mark_problem(inputs.annotation, "bcftools csq")
+    problems = [mark] if mark else []
+    problems += [
         f"{inputs.annotation}, line {line}: {columns} tab-separated column(s), not the 9 of"
         " GFF3 (fields separated by spaces?)"
         for line, columns in summary.bad_lines[:5]

@@ -323,7 +323,7 @@ def test_whole_reference_check_on_a_users_files(tmp_path):
         "'OCT4' is not a gene name of",
         "write POU5F1",
         "the annotation lacks MYCL (HGNC:7555)",
-        "config: reference.targets: no intervals" if False else f"{targets}: no intervals",
+        f"{targets}: no intervals",
         f"config: identity.sites: {sites}: 1 contig(s) not in the reference: 1;",
         "only the 'chr' prefix differs, and the reference uses UCSC names (chr1, chrM)."
         " Give a copy with the reference's names, e.g. bcftools annotate --rename-chrs names.txt",
@@ -348,3 +348,39 @@ def test_resource_on_contigs_the_reference_lacks_without_a_renaming():
         "config: reference.targets: t.bed: 1 contig(s) not in the reference: chrUn; the"
         " reference has chr1, chr2, chr3, chr4, chr5, ...: use a file made for this reference",
     )
+
+
+def test_annotation_with_a_byte_order_mark_is_named_before_bcftools_csq_fails_on_it(tmp_path):
+    config = write_user_inputs(tmp_path / "inputs")
+    gff = Path(config["reference"]["annotation"])
+    gff.write_bytes(b"\xef\xbb\xbf" + gff.read_bytes())
+    output = reference_check(tmp_path, config)
+    assert (
+        f"{gff}, line 1: the file starts with a byte-order mark (bytes EF BB BF, written by"
+        " some editors), which bcftools csq cannot read: remove it, e.g."
+        f" sed -i '1s/^\\xEF\\xBB\\xBF//' {gff}"
+    ) in output, output[-3000:]
+
+
+def test_bcftools_csq_stops_on_a_byte_order_mark_and_the_named_sed_removes_it(tmp_path):
+    """Why the mark is refused, and that the command the message names is right."""
+    config = write_user_inputs(tmp_path / "inputs")
+    gff = Path(config["reference"]["annotation"])
+    plain = gff.read_bytes()
+    gff.write_bytes(b"\xef\xbb\xbf" + plain)
+    fasta = config["reference"]["fasta"]
+    pysam.faidx(fasta)
+    empty = tmp_path / "empty.vcf"
+    empty.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+
+    def csq():
+        return subprocess.run(
+            ["bcftools", "csq", "-f", fasta, "-g", gff, empty, "-o", tmp_path / "out.vcf"],
+            capture_output=True,
+            text=True,
+        )
+
+    assert csq().returncode != 0 and "Could not parse the line" in csq().stderr
+    subprocess.run(["sed", "-i", r"1s/^\xEF\xBB\xBF//", gff], check=True)
+    assert gff.read_bytes() == plain
+    assert csq().returncode == 0, csq().stderr

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ipscqc.fastq_compression import compression_name_problem
 from ipscqc.mates import mate_number, mate_problems
 
 #: The empty BGZF block that ends every complete bgzip file (SAM/BAM specification 4.1.2).
@@ -292,6 +293,11 @@ def fastq_pair_problems(
     """Problems of one FASTQ pair, and a summary of what was checked."""
     heads = [complete_fastq(read_fastq_head(p, records), full_check_bytes) for p in (fq1, fq2)]
     problems = [problem for head in heads for problem in head.problems]
+    problems += [
+        problem
+        for head in heads
+        if not head.problems and (problem := compression_name_problem(head.path, head.kind))
+    ]
     for head in heads:
         if head.problems:
             continue
