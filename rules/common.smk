@@ -12,13 +12,29 @@ from snakemake.utils import validate
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from ipscqc.checks import CHECKS, checks_for  # noqa: E402
+from ipscqc.configuration import load_yaml, numbers_written_as_text  # noqa: E402
+from ipscqc.contig_index import contig_indexes, contig_name_problems  # noqa: E402
 from ipscqc.genome import GenomeModel  # noqa: E402
 from ipscqc.layout import Layout  # noqa: E402
+from ipscqc.paths import (  # noqa: E402
+    configured_inputs,
+    fastq_inputs,
+    missing_input_problems,
+    results_folder_problems,
+)
 from ipscqc.preflight import config_problems  # noqa: E402
 from ipscqc.readers.fasta import fasta_contigs  # noqa: E402
 from ipscqc.sheets import SheetError, load_and_check  # noqa: E402
 from ipscqc.versions import tool_versions_shell  # noqa: E402
 
+if not config:
+    raise WorkflowError(
+        "no configuration given: run with --configfile my_config.yaml"
+        " (schemas/config.schema.yaml describes every key; bin/demo runs the toy data set"
+        " with the demo's config.yaml)"
+    )
+# YAML reads 1e-6 as text: where the schema wants a number, it is that number
+numbers_written_as_text(config, load_yaml(Path(workflow.basedir) / "schemas/config.schema.yaml"))
 _config_problems = config_problems(config, Path(workflow.basedir) / "schemas/config.schema.yaml")
 if _config_problems:
     raise WorkflowError("invalid configuration:\n" + "\n".join(_config_problems))
@@ -28,6 +44,9 @@ RESULTS = config["results"].rstrip("/")
 LAYOUT = Layout(RESULTS)
 RESOURCES = Path(workflow.basedir) / "resources"
 REFERENCE = config["reference"]
+_missing_inputs = missing_input_problems(configured_inputs(config))
+if _missing_inputs:
+    raise WorkflowError("input files missing:\n" + "\n".join(_missing_inputs))
 
 try:
     samples, units = load_and_check(
@@ -53,7 +72,32 @@ DONORS = sorted(set(samples["donor"]))
 SHEET = samples[["donor", "parental", "sex"]].to_dict("index")
 GENOME_CONTIGS = fasta_contigs(REFERENCE["fasta"])
 VECTOR_CONTIGS = fasta_contigs(REFERENCE["vectors"]) if REFERENCE["vectors"] else []
+_contig_problems = contig_name_problems(GENOME_CONTIGS, REFERENCE["fasta"])
+_contig_problems += contig_name_problems(VECTOR_CONTIGS, REFERENCE["vectors"])
+if _contig_problems:
+    raise WorkflowError("reference check failed:\n" + "\n".join(_contig_problems))
 GENOME = GenomeModel.of(REFERENCE["build"], GENOME_CONTIGS, VECTOR_CONTIGS)
+if not GENOME.autosomes:
+    raise WorkflowError(
+        f"reference check failed:\n{REFERENCE['fasta']}: no contig is an autosome"
+        f" (chr1..chr22 or 1..22); its contigs are {', '.join(GENOME_CONTIGS[:5])}"
+        f"{', ...' if len(GENOME_CONTIGS) > 5 else ''}: the workflow needs a human reference"
+        " with UCSC or Ensembl chromosome names"
+    )
+# Variants are called per analysed contig (autosomes, X, Y: ipscqc.genome); jobs and
+# files are named by the contig's index in the FASTA (c0, c1, ...), never by its name.
+_analysed = set(GENOME.analysed)
+CALLED_CONTIGS = {
+    index: name for index, name in contig_indexes(GENOME_CONTIGS).items() if name in _analysed
+}
+CONTIG_INDEXES = list(CALLED_CONTIGS)
+
+
+def called_contig(wildcards):
+    """The name of the contig a per-contig job calls (from its index)."""
+    return CALLED_CONTIGS[int(wildcards.contig_index)]
+
+
 # the genome model as a script param (scripts rebuild it with GenomeModel.of(**genome))
 GENOME_PARAMS = {"build": REFERENCE["build"], "contigs": GENOME_CONTIGS}
 
@@ -62,7 +106,7 @@ wildcard_constraints:
     sample="|".join(re.escape(name) for name in SAMPLES),
     unit="|".join(sorted({re.escape(unit) for unit in units["unit"]})),
     donor="|".join(re.escape(name) for name in DONORS),
-    contig="|".join(re.escape(name) for name in GENOME_CONTIGS),
+    contig_index="[0-9]+",
     line="|".join(re.escape(name) for name in LINES) or "^$",
 
 
@@ -294,6 +338,35 @@ COPY_NUMBER_CENTROMERES = shipped_resource(config["copy_number"]["centromeres"],
 COPY_NUMBER_RECURRENT_REGIONS = shipped_resource(
     config["copy_number"]["recurrent_regions"], "recurrent_regions"
 )
+# How check_reference names each resource file in its messages (input name: label).
+RESOURCE_LABELS = {
+    "targets": "config: reference.targets",
+    "centromeres": "config: copy_number.centromeres"
+    + ("" if config["copy_number"]["centromeres"] else f" (shipped for {REFERENCE['build']})"),
+    "recurrent_regions": "config: copy_number.recurrent_regions"
+    + (
+        "" if config["copy_number"]["recurrent_regions"] else f" (shipped for {REFERENCE['build']})"
+    ),
+    "identity_sites": "config: identity.sites",
+}
+
+
+# ---------------------------------------------------------------- input safety
+# No input may lie inside the results folder (symlinks and hard links resolved): every
+# output is written there. Checked before anything is written (docs/hardening.md).
+_results_problems = results_folder_problems(
+    {
+        **configured_inputs(config),
+        **fastq_inputs(units.to_dict("records"), config["units"]),
+        "shipped centromeres": COPY_NUMBER_CENTROMERES,
+        "shipped recurrent regions": COPY_NUMBER_RECURRENT_REGIONS,
+        "shipped hotspot catalogue": HOTSPOT_CATALOGUE,
+        "shipped cancer genes": CANCER_GENES,
+    },
+    RESULTS,
+)
+if _results_problems:
+    raise WorkflowError("inputs inside the results folder:\n" + "\n".join(_results_problems))
 
 
 def copy_number_inputs(wildcards):
@@ -351,7 +424,7 @@ def report_findings():
 # ---------------------------------------------------------------- versions
 # The jobs whose tools are recorded, for gather_versions, as step -> job names. Each rule
 # with a `versions` output writes versions_of(step, job) for the same names.
-CONTIG_JOBS = [f"{donor}.{contig}" for donor in DONORS for contig in GENOME_CONTIGS]
+CONTIG_JOBS = [f"{donor}.c{index}" for donor in DONORS for index in CONTIG_INDEXES]
 UNIT_JOBS = [f"{sample}.{unit}" for sample in SAMPLES for unit in units_of(sample)]
 VERSIONED_JOBS = {
     "faidx": ["reference"],

@@ -33,6 +33,8 @@ rule preflight_reference:
         contigs=path_of("contigs"),
         annotation=REFERENCE["annotation"],
         targets=REFERENCE["targets"] or [],
+        centromeres=COPY_NUMBER_CENTROMERES,
+        recurrent_regions=COPY_NUMBER_RECURRENT_REGIONS,
     output:
         path_of("preflight_reference"),
     log:

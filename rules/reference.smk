@@ -8,6 +8,10 @@ rule check_reference:
         annotation=REFERENCE["annotation"],
         vectors=REFERENCE["vectors"] or [],
         targets=REFERENCE["targets"] or [],
+        centromeres=COPY_NUMBER_CENTROMERES,
+        recurrent_regions=COPY_NUMBER_RECURRENT_REGIONS,
+        identity_sites=config["identity"]["sites"] or [],
+        synonyms=RESOURCES / "gene_synonyms/transgenes.tsv",
     output:
         path_of("contigs"),
     log:
@@ -15,6 +19,9 @@ rule check_reference:
     localrule: True
     conda:
         "../envs/python.yaml"
+    params:
+        transgene_genes=config["vectors"]["transgene_genes"],
+        resources=RESOURCE_LABELS,
     script:
         "../scripts/check_reference.py"
 
@@ -31,8 +38,14 @@ rule alignment_reference:
     localrule: True
     conda:
         "../envs/samtools.yaml"
+    params:
+        with_vectors="yes" if REFERENCE["vectors"] else "no",
     shell:
-        "(gzip -cdf {input.fasta:q} {input.vectors:q} > {output:q}) 2> {log:q}"
+        # each file uncompressed, without CR, and ending with a line end, so that the
+        # next file's first header is never glued onto the last line of the one before
+        "(gzip -cdf {input.fasta:q} | tr -d '\\r' | sed -e '$a\\'"
+        " && if [ {params.with_vectors} = yes ]; then"
+        " gzip -cdf {input.vectors:q} | tr -d '\\r' | sed -e '$a\\'; fi) > {output:q} 2> {log:q}"
 
 
 rule faidx:

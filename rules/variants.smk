@@ -1,5 +1,6 @@
 # Variants of each donor's samples (parental and lines together): one joint pileup per
-# donor and contig feeds both the germline calls (bcftools call) and the sensitive
+# donor and contig (named by the contig's index, c{contig_index}; the contig's name is
+# read from its regions file, so names like HLA-A*01:01:01:01 work) feeds both the germline calls (bcftools call) and the sensitive
 # candidate sites of the acquired-variant check (every allele with alt reads); the
 # hotspot catalogue is genotyped by force; each line is then classified against its
 # parental sample (docs/acquired_variants.md).
@@ -12,12 +13,13 @@ rule pileup_variants:
         reference=path_of("alignment_reference"),
         fai=path_of("alignment_reference_fai"),
     output:
+        region=path_of("contig_region"),
         bcf=temp(path_of("pileup")),
-        versions=versions_of("pileup_variants", "{donor}.{contig}"),
+        versions=versions_of("pileup_variants", "{donor}.c{contig_index}"),
     log:
-        log_of("pileup_variants/{donor}.{contig}"),
+        log_of("pileup_variants/{donor}.c{contig_index}"),
     benchmark:
-        benchmark_of("pileup_variants/{donor}.{contig}")
+        benchmark_of("pileup_variants/{donor}.c{contig_index}")
     group:
         "contig_calls"
     conda:
@@ -31,9 +33,15 @@ rule pileup_variants:
         min_mapq=config["params"]["mpileup"]["min_mapq"],
         min_baseq=config["params"]["mpileup"]["min_baseq"],
         max_depth=config["params"]["mpileup"]["max_depth"],
+        contig=called_contig,
     shell:
-        # keeps the sites with an observed alt allele (<*> alone means none)
-        "(bcftools mpileup --fasta-ref {input.reference:q} --regions {wildcards.contig:q}"
+        # the contig's whole length as a regions file (its name is data there, never a
+        # region string: names like HLA-A*01:01:01:01 work; SAM names hold no backslash,
+        # which awk -v would read); then keeps the sites with an observed alt allele
+        # (<*> alone means none)
+        "(awk -F '\\t' -v OFS='\\t' -v name={params.contig:q} '$1 == name {{print $1, 1, $2}}'"
+        " {input.fai:q} > {output.region:q} && test -s {output.region:q}"
+        " && bcftools mpileup --fasta-ref {input.reference:q} --regions-file {output.region:q}"
         " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP,FORMAT/SP"
         " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth {params.max_depth}"
         " --output-type u {input.bams:q}"
@@ -67,9 +75,9 @@ rule call_variants:
         sexes=path_of("sexes"),
     output:
         bcf=temp(path_of("calls_part")),
-        versions=versions_of("call_variants", "{donor}.{contig}"),
+        versions=versions_of("call_variants", "{donor}.c{contig_index}"),
     log:
-        log_of("call_variants/{donor}.{contig}"),
+        log_of("call_variants/{donor}.c{contig_index}"),
     group:
         "contig_calls"
     conda:
@@ -88,7 +96,7 @@ rule call_variants:
 
 rule gather_variants:
     input:
-        parts=[path_of("calls_part", contig=contig) for contig in GENOME_CONTIGS],
+        parts=[path_of("calls_part", contig_index=index) for index in CONTIG_INDEXES],
     output:
         vcf=path_of("donor_vcf"),
         tbi=path_of("donor_vcf_index"),
@@ -130,9 +138,9 @@ rule candidate_variants:
         reference=path_of("alignment_reference"),
     output:
         bcf=temp(path_of("candidates_part")),
-        versions=versions_of("candidate_variants", "{donor}.{contig}"),
+        versions=versions_of("candidate_variants", "{donor}.c{contig_index}"),
     log:
-        log_of("candidate_variants/{donor}.{contig}"),
+        log_of("candidate_variants/{donor}.c{contig_index}"),
     group:
         "contig_calls"
     conda:
@@ -153,7 +161,7 @@ rule candidate_variants:
 
 rule annotate_candidates:
     input:
-        parts=[path_of("candidates_part", contig=contig) for contig in GENOME_CONTIGS],
+        parts=[path_of("candidates_part", contig_index=index) for index in CONTIG_INDEXES],
         reference=path_of("alignment_reference"),
         annotation=config["reference"]["annotation"],
     output:

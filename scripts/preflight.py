@@ -3,8 +3,9 @@
 One entry point, three steps (params.step):
 
 - ``reads``: one sequencing unit's FASTQ pair, before fastp;
-- ``reference``: annotation usable by bcftools csq, targets inside the contigs, the
-  alignment reference index, before the bwa index is built;
+- ``reference``: annotation usable by bcftools csq, the intervals of the targets,
+  centromeres and recurrent regions inside the contigs, the alignment reference index,
+  before the bwa index is built;
 - ``trimmed``: one sample's reads after fastp (enough left, no broken input seen by
   fastp), before its reads are aligned.
 
@@ -66,8 +67,10 @@ def check_reference(inputs, output, params) -> None:
         genome = json.load(handle)["genome"]
     genome_lengths = {name: lengths[name] for name in genome}
     problems = run_csq(str(inputs.reference), str(inputs.annotation), genome_lengths)
-    if inputs.get("targets"):
-        problems += bed_problems(inputs.targets, genome_lengths)
+    for name in ("targets", "centromeres", "recurrent_regions"):
+        if inputs.get(name):
+            allow_empty = name == "centromeres"  # 0 0: the contig has no centromere
+            problems += bed_problems(inputs.get(name), genome_lengths, allow_empty=allow_empty)
     if problems:
         fail("the reference", problems)
     write_json(

@@ -7,9 +7,12 @@ tests need WeasyPrint and poppler-utils (pdftotext, pdftoppm, pdffonts).
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -257,3 +260,55 @@ def test_the_pdf_embeds_its_fonts_renders_and_differs_only_in_the_date(tmp_path,
         check=True,
     )
     assert len(list(tmp_path.glob("page-*.png"))) == pages >= 2
+
+
+RENDER = """
+import json, sys
+from pathlib import Path
+from ipscqc.dossier import dossier_html, pdf_bytes, renderer_name
+certificate = json.loads(Path(sys.argv[1]).read_text())
+Path(sys.argv[2]).write_bytes(pdf_bytes(dossier_html(certificate, renderer_name())))
+"""
+
+
+def test_the_same_certificate_gives_the_same_pdf_bytes_in_another_process(tmp_path, weasyprint):
+    certificate = hand_made_certificate(tmp_path)
+    (tmp_path / "certificate.json").write_text(json.dumps(certificate))
+    outputs = []
+    for name in ("first.pdf", "second.pdf"):
+        subprocess.run(
+            [sys.executable, "-c", RENDER, tmp_path / "certificate.json", tmp_path / name],
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(REPO / "scripts")},
+        )
+        outputs.append((tmp_path / name).read_bytes())
+    assert outputs[0] == outputs[1]
+    info = subprocess.run(
+        [poppler("pdfinfo"), "-isodates", tmp_path / "first.pdf"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # the PDF's creation date is the certificate's, not the clock's
+    assert re.search(r"^CreationDate:\s+2025-03-01T09:30:00", info, re.M), info
+
+
+def test_two_runs_dossiers_agree_once_the_run_fields_are_fixed_and_not_otherwise(
+    tmp_path, weasyprint
+):
+    from ipscqc.dossier import pdf_bytes, renderer_name
+    from test_hardening_e2e import with_fixed_run_fields
+
+    def render(certificate):
+        return pdf_bytes(dossier_html(certificate, renderer_name()))
+
+    run_a = hand_made_certificate(tmp_path / "a", ISSUED)
+    run_b = hand_made_certificate(tmp_path / "b", LATER)
+    run_b["config_digest"]["sha256"] = sha("9")
+    run_b["inputs"]["line"]["bam"].update(sha256=sha("8"), bytes=4321)
+    other_passage = hand_made_certificate(tmp_path / "c", ISSUED)
+    other_passage["passage"] = 13
+    assert render(run_a) != render(run_b)
+    fixed_a = render(with_fixed_run_fields(run_a))
+    assert fixed_a == render(with_fixed_run_fields(run_b))
+    assert fixed_a != render(with_fixed_run_fields(other_passage))

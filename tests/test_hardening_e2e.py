@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, toy_config
+from ipscqc.certificate import ISSUED_KEY
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -376,9 +377,11 @@ def canonical(path: Path) -> bytes:
     Text reports: without the lines that repeat the command line ('COMMAND:' of samtools
     markdup, '# The command line was' of samtools stats). Sequence dictionary: without
     the UR: field (the absolute path of the FASTA). Certificates: without their date.
-    Everything else: the bytes.
+    Dossier PDFs: see canonical_dossier. Everything else: the bytes.
     """
     name = path.name
+    if path.parent.name == "dossiers" and name.endswith(".pdf"):
+        return canonical_dossier(path)
     if name.endswith((".bai", ".tbi", ".csi", ".crai", ".html")):
         return b""  # indexes follow from the data; HTML reports hold timestamps
     if name.endswith((".bam", ".cram")):
@@ -411,6 +414,41 @@ def canonical(path: Path) -> bytes:
             if not line.startswith(b"COMMAND:") and b"The command line was" not in line
         )
     return data
+
+
+FIXED_DATE = "2000-01-01T00:00:00+00:00"
+
+
+def canonical_dossier(pdf: Path) -> bytes:
+    """A release dossier PDF. It must be byte for byte the rendering of its run's
+    certificate (the rendering is deterministic: rendered again here, in another process,
+    it gives the same bytes). It is then compared as the rendering of that certificate
+    with the fields the certificate comparison leaves out (the date, the config digest,
+    the BAM digests) set to fixed values: two runs agree when their dossiers differ only
+    where those fields are printed."""
+    from ipscqc.dossier import dossier_html, pdf_bytes, renderer_name
+
+    certificate = json.loads((pdf.parent.parent / "certificates" / f"{pdf.stem}.json").read_text())
+    rendered = pdf_bytes(dossier_html(certificate, renderer_name()))
+    assert pdf.read_bytes() == rendered, f"{pdf} is not the rendering of its certificate"
+    return pdf_bytes(dossier_html(with_fixed_run_fields(certificate), renderer_name()))
+
+
+def with_fixed_run_fields(value, key: str = ""):
+    """The certificate with its run-dependent fields (its date, the config digest and the
+    BAM digests, which the certificate comparison leaves out) set to fixed values."""
+    if isinstance(value, dict):
+        if key == "bam":
+            fixed = {"sha256": "0" * 64, "bytes": 0}
+            return {name: fixed.get(name, item) for name, item in value.items()}
+        if key == "config_digest":
+            return {**value, "sha256": "0" * 64}
+        return {name: with_fixed_run_fields(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [with_fixed_run_fields(item) for item in value]
+    if key == ISSUED_KEY:  # the certificate's only date
+        return FIXED_DATE
+    return value
 
 
 def without_dates(value):
@@ -448,6 +486,16 @@ def digests(results: Path) -> dict[str, str]:
         if path.is_dir() or relative.startswith(NOT_COMPARED) or path.name.startswith("."):
             continue
         found[relative] = hashlib.sha256(canonical(path)).hexdigest()
+    return found
+
+
+def checksums_under(root: Path) -> dict[str, str]:
+    """sha256 of every file under root (relative path -> digest), with its mode."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[str(path.relative_to(root))] = f"{digest} {path.stat().st_mode:o}"
     return found
 
 
@@ -501,6 +549,7 @@ def test_interruption_and_reproducibility(small_toy, tmp_path, request):
     resumed, with sheets in reverse row order and one thread per job. Outputs must be
     identical."""
     timings = {}
+    inputs_before = checksums_under(small_toy)  # the runs read their inputs from here
     config_a = tmp_path / "a.yaml"
     config_a.write_text(toy_config(small_toy))
     run_a = tmp_path / "run_a"
@@ -562,6 +611,9 @@ def test_interruption_and_reproducibility(small_toy, tmp_path, request):
     timings["uninterrupted_run_s"] = round(time.monotonic() - started_a, 1)
     assert returncode_a == 0, sorted(run_a.glob("snakemake.*.log"))[-1].read_text()[-4000:]
 
+    # no input was changed, removed or added to (no index written next to the FASTA)
+    assert checksums_under(small_toy) == inputs_before, "the runs changed their inputs"
+    timings["input_files_unchanged"] = len(inputs_before)
     digests_a, digests_b = digests(run_a / "results"), digests(results_b)
     assert set(digests_a) == set(digests_b), set(digests_a) ^ set(digests_b)
     differ = sorted(name for name in digests_a if digests_a[name] != digests_b[name])

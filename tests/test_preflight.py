@@ -7,6 +7,7 @@ sees. docs/hardening.md lists them, with the test that proves each one.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import random
 import shutil
@@ -38,7 +39,7 @@ needs_fastp = pytest.mark.skipif(not shutil.which("fastp"), reason="fastp not on
 
 
 def fastq_records(count, mate, quality="I", start=0, length=50, seed=1):
-    rng = random.Random(seed)
+    rng = random.Random(seed * 3 + mate)  # the two mates of a pair differ
     records = []
     for index in range(start, start + count):
         sequence = "".join(rng.choice("ACGT") for _ in range(length))
@@ -61,8 +62,9 @@ def write_fastq(path: Path, text: str, kind="gzip") -> Path:
 
 
 def pair(tmp_path, count1=200, count2=200, kind="gzip", **options):
-    fq1 = write_fastq(tmp_path / "r1.fq.gz", fastq_records(count1, 1, **options), kind)
-    fq2 = write_fastq(tmp_path / "r2.fq.gz", fastq_records(count2, 2, **options), kind)
+    suffix = ".fq" if kind == "plain" else ".fq.gz"  # as fastp needs (fastq_compression)
+    fq1 = write_fastq(tmp_path / f"r1{suffix}", fastq_records(count1, 1, **options), kind)
+    fq2 = write_fastq(tmp_path / f"r2{suffix}", fastq_records(count2, 2, **options), kind)
     return fq1, fq2
 
 
@@ -255,6 +257,52 @@ def test_plain_fastq_cut_short(tmp_path):
     one(problems_of(fq1, fq2, records=1000), str(fq1), "truncated")
 
 
+@pytest.mark.parametrize("kind", ["gzip", "bgzf"])
+def test_compressed_fastq_not_named_gz_is_refused_naming_the_rename(tmp_path, kind):
+    fq1, fq2 = pair(tmp_path, kind=kind)
+    named_plain = fq1.rename(tmp_path / "r1.fastq")
+    message = one(problems_of(named_plain, fq2), str(named_plain))
+    assert "gzip-compressed, but its name does not end in '.gz'" in message
+    assert f"rename it (or link it) to {named_plain}.gz" in message
+
+
+def test_plain_fastq_named_gz_is_refused(tmp_path):
+    fq1, fq2 = pair(tmp_path, kind="plain")
+    named_gz = fq2.rename(tmp_path / "r2.fastq.gz")
+    message = one(problems_of(fq1, named_gz), str(named_gz))
+    assert "the name ends in '.gz', but the file is plain text" in message
+
+
+@pytest.mark.skipif(shutil.which("fastp") is None, reason="fastp not installed")
+def test_fastp_reads_a_gzip_fastq_by_its_name_not_its_content(tmp_path):
+    """Why the names must agree: fastp reads a gzip file without '.gz' as text (0 reads,
+    exit 0) and stops on a plain file named '.gz'."""
+    gzip_pair = pair(tmp_path, kind="gzip")
+    renamed = [path.rename(path.with_suffix("")) for path in gzip_pair]  # r1.fq, r2.fq
+    plain_folder = tmp_path / "plain"
+    plain_folder.mkdir()
+    plain = [
+        path.rename(path.with_name(path.name + ".gz")) for path in pair(plain_folder, kind="plain")
+    ]
+
+    def fastp(fq1, fq2, name):
+        report = tmp_path / f"{name}.json"
+        done = subprocess.run(
+            ["fastp", "--in1", fq1, "--in2", fq2, "--out1", tmp_path / "o1.fq"]
+            + ["--out2", tmp_path / "o2.fq", "--json", report, "--html", tmp_path / "o.html"]
+            + ["--thread", "1"],
+            capture_output=True,
+            text=True,
+        )
+        return done, report
+
+    done, report = fastp(*renamed, "gzip-as-text")
+    assert done.returncode == 0
+    assert json.loads(report.read_text())["summary"]["before_filtering"]["total_reads"] == 0
+    done, _ = fastp(*plain, "text-as-gzip")
+    assert done.returncode != 0 and "gzip header" in done.stderr
+
+
 # --- after trimming ----------------------------------------------------------------
 
 FASTP_TRUNCATED_LOG = """ERROR: sequence and quality have different length:
@@ -443,7 +491,7 @@ def test_bam_unreadable_and_headerless(tmp_path):
 GOOD_CONFIG = {
     "samples": "samples.tsv",
     "units": "units.tsv",
-    "reference": {"fasta": "g.fa", "annotation": "a.gff3"},
+    "reference": {"fasta": "g.fa", "annotation": "a.gff3", "build": "GRCh38"},
 }
 
 
@@ -534,3 +582,10 @@ def test_config_missing_required():
         config_problems(config, CONFIG_SCHEMA),
         "config: (top level): 'units' is a required property",
     )
+
+
+def test_config_without_build_is_refused():
+    """No build is assumed: the toy genome's model never applies by omission."""
+    config = with_value(["reference", "fasta"], "GRCh38.fa")
+    config["reference"] = {"fasta": "GRCh38.fa", "annotation": "a.gff3"}
+    one(config_problems(config, CONFIG_SCHEMA), "config: reference: 'build' is a required property")

@@ -327,3 +327,106 @@ def test_check_sheets_directly(sheets):
     with pytest.raises(SheetError) as exc_info:
         check_sheets(samples, units.iloc[1:], samples_path, units_path)
     assert_error(exc_info, samples_path, 3, "sample")
+
+
+# --- columns: known, or an explicit extra column ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "meant"),
+    [("Parental", "parental"), ("Sex", "sex"), ("gender", "sex"), ("Pasage", "passage")],
+)
+def test_misspelled_optional_column_is_an_error_naming_the_column_meant(sheets, column, meant):
+    samples = [line.replace("parental\tsex", "parental\tsex") for line in GOOD_SAMPLES]
+    samples[1] = SAMPLES_HEADER.replace(meant, column)
+    samples_path, units_path = sheets(samples=samples)
+    with pytest.raises(SheetError) as exc_info:
+        load(samples_path, units_path)
+    message = f"{samples_path}, line 2, field '{column}': unknown column; did you mean '{meant}'?"
+    assert any(line.startswith(message) for line in exc_info.value.errors), exc_info.value
+    assert "must be named x_<name>" in str(exc_info.value)
+
+
+def test_unknown_column_is_an_error(sheets):
+    samples = list(GOOD_SAMPLES)
+    samples[1] = SAMPLES_HEADER + "\tfreezer_box"
+    samples[2] += "\tA3"
+    samples_path, units_path = sheets(samples=samples)
+    with pytest.raises(SheetError, match=r"field 'freezer_box': unknown column\. Columns are"):
+        load(samples_path, units_path)
+
+
+def test_extra_columns_named_x_are_kept_and_not_read(sheets):
+    samples = list(GOOD_SAMPLES)
+    samples[1] = SAMPLES_HEADER + "\tx_freezer_box"
+    samples[2] += "\tA3"
+    samples_path, units_path = sheets(samples=samples)
+    frame, _ = load(samples_path, units_path)
+    assert frame.loc["P1", "x_freezer_box"] == "A3"
+    assert frame.loc["L1", "x_freezer_box"] == ""
+
+
+def test_units_column_named_like_nf_core(sheets):
+    units = [UNITS_HEADER.replace("fq1", "fastq_1")] + GOOD_UNITS[1:]
+    _, units_path = sheets(units=units)
+    with pytest.raises(SheetError) as exc_info:
+        load_units(units_path, UNITS_SCHEMA)
+    assert "field 'fastq_1': unknown column; did you mean 'fq1'?" in str(exc_info.value)
+
+
+# --- what spreadsheets and editors write -------------------------------------------
+
+
+def test_excel_trailing_empty_columns_are_dropped(sheets):
+    samples = [SAMPLES_HEADER + "\t\t\t"] + [line + "\t\t" for line in GOOD_SAMPLES[2:5]]
+    samples_path, units_path = sheets(samples=samples, units=GOOD_UNITS[:4])
+    frame = load_samples(samples_path, SAMPLES_SCHEMA)
+    assert list(frame.index) == ["P1", "L1", "L2"]
+    assert frame.loc["L2", "notes"] == "clone #2"
+
+
+def test_value_in_an_unnamed_trailing_column_is_an_error(sheets):
+    samples = [SAMPLES_HEADER + "\t\t", GOOD_SAMPLES[2] + "\t\tstray"]
+    samples_path, _ = sheets(samples=samples)
+    with pytest.raises(SheetError, match=r"line 2: 9 tab-separated cells, but the header"):
+        load_samples(samples_path, SAMPLES_SCHEMA)
+
+
+def test_bom_crlf_and_trailing_whitespace(tmp_path):
+    path = tmp_path / "samples.tsv"
+    text = "\r\n".join([SAMPLES_HEADER + " ", "P1\tD1\tparental\t\tfemale \t\tblood  ", ""])
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    frame = load_samples(path, SAMPLES_SCHEMA)
+    assert frame.loc["P1", "sex"] == "female" and frame.loc["P1", "notes"] == "blood"
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\n"], ids=["classic-mac-cr", "lf"])
+def test_utf16_unicode_text_and_cr_line_ends(tmp_path, line_end):
+    """Excel's "Unicode Text" is UTF-16 with a byte-order mark; old Mac Excel ends lines
+    with CR alone."""
+    path = tmp_path / "samples.tsv"
+    text = line_end.join([SAMPLES_HEADER, "P1\tD1\tparental\t\tfemale\t\tZürich", ""])
+    path.write_bytes(text.encode("utf-16"))
+    frame = load_samples(path, SAMPLES_SCHEMA)
+    assert frame.loc["P1", "notes"] == "Zürich"
+
+
+def test_windows_1252_sheet_names_the_line_and_the_byte(tmp_path):
+    path = tmp_path / "samples.tsv"
+    text = "\n".join([SAMPLES_HEADER, "P1\tD1\tparental\t\tfemale\t\tZürich", ""])
+    path.write_bytes(text.encode("cp1252"))
+    with pytest.raises(SheetError) as exc_info:
+        load_samples(path, SAMPLES_SCHEMA)
+    assert exc_info.value.errors == [
+        f"{path}, line 2: byte 0xfc (column 26) is not UTF-8; the file looks Windows-1252"
+        " or Latin-1 encoded (0xfc is 'ü' there): save the sheet as UTF-8"
+        " (e.g. iconv -f WINDOWS-1252 -t UTF-8)"
+    ]
+
+
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_comma_separated_sheet_is_named(tmp_path, separator):
+    path = tmp_path / "samples.tsv"
+    path.write_text(SAMPLES_HEADER.replace("\t", separator) + "\nP1,D1,parental,,,,\n")
+    with pytest.raises(SheetError, match=r"line 1: the header has no tab but .*s: the sheet"):
+        load_samples(path, SAMPLES_SCHEMA)

@@ -17,9 +17,13 @@ import gzip
 import os
 import struct
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ipscqc.fastq_compression import compression_name_problem
+from ipscqc.mates import mate_number, mate_problems
 
 #: The empty BGZF block that ends every complete bgzip file (SAM/BAM specification 4.1.2).
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -62,6 +66,8 @@ class FastqHead:
     quality_max: int | None = None
     problems: list[str] = field(default_factory=list)
     last_name: bytes | None = None  # last read of the file, when known
+    mates: Counter = field(default_factory=Counter)  # mate number headers state (or None)
+    sequence_hashes: list[int] = field(default_factory=list)  # of the first records
 
 
 def _records(lines: Iterator[bytes]) -> Iterator[list[bytes]]:
@@ -124,7 +130,10 @@ def read_fastq_head(path: str | Path, records: int = 10000) -> FastqHead:
                 quality = group[3].rstrip(b"\r\n")
                 if quality:
                     qmin, qmax = min(qmin, min(quality)), max(qmax, max(quality))
-                head.names.append(read_name(group[0].rstrip(b"\r\n")))
+                header = group[0].rstrip(b"\r\n")
+                head.names.append(read_name(header))
+                head.mates[mate_number(header)] += 1
+                head.sequence_hashes.append(hash(group[1].rstrip(b"\r\n")))
                 head.records += 1
                 if head.records >= records:
                     break
@@ -284,6 +293,11 @@ def fastq_pair_problems(
     """Problems of one FASTQ pair, and a summary of what was checked."""
     heads = [complete_fastq(read_fastq_head(p, records), full_check_bytes) for p in (fq1, fq2)]
     problems = [problem for head in heads for problem in head.problems]
+    problems += [
+        problem
+        for head in heads
+        if not head.problems and (problem := compression_name_problem(head.path, head.kind))
+    ]
     for head in heads:
         if head.problems:
             continue
@@ -329,6 +343,10 @@ def fastq_pair_problems(
                     f" ({one.last_name.decode(errors='replace')!r} vs"
                     f" {two.last_name.decode(errors='replace')!r}): read counts differ"
                 )
+    if not one.problems and not two.problems:
+        problems += mate_problems(
+            one.path, two.path, one.mates, two.mates, one.sequence_hashes, two.sequence_hashes
+        )
     summary = {
         "fq1": _summary(one),
         "fq2": _summary(two),

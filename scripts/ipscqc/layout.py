@@ -3,7 +3,9 @@
 Rules and scripts ask for paths by name: ``layout.path("bam", sample="L1")`` gives
 ``results/alignments/L1.bam``; wildcards not given stay as Snakemake wildcards
 (``layout.path("bam")`` is ``results/alignments/{sample}.bam``). Nothing parses a path
-to learn what it holds: samples, checks and donors travel as params.
+to learn what it holds: samples, checks and donors travel as params. Per-contig files
+carry the contig's index in the reference (``c{contig_index}``), never its name
+(ipscqc.contig_index).
 """
 
 from __future__ import annotations
@@ -38,14 +40,15 @@ PATHS = {
     "mosdepth_dist": "qc/mosdepth/{sample}.mosdepth.global.dist.txt",
     "mosdepth_regions": "qc/mosdepth/{sample}.regions.bed.gz",
     # variants
-    "pileup": "variants/{donor}/{contig}.pileup.bcf",
+    "contig_region": "variants/{donor}/c{contig_index}.region.tsv",
+    "pileup": "variants/{donor}/c{contig_index}.pileup.bcf",
     "ploidy": "variants/{donor}.ploidy.txt",
     "sexes": "variants/{donor}.sexes.txt",
-    "calls_part": "variants/{donor}/{contig}.bcf",
+    "calls_part": "variants/{donor}/c{contig_index}.bcf",
     "donor_vcf": "variants/{donor}.vcf.gz",
     "donor_vcf_index": "variants/{donor}.vcf.gz.tbi",
     "variant_stats": "qc/bcftools/{donor}.bcftools_stats.txt",
-    "candidates_part": "variants/{donor}/{contig}.candidates.bcf",
+    "candidates_part": "variants/{donor}/c{contig_index}.candidates.bcf",
     "candidates_vcf": "variants/{donor}.candidates.vcf.gz",
     "candidates_vcf_index": "variants/{donor}.candidates.vcf.gz.tbi",
     "candidates_table": "variants/{donor}.candidates.tsv.gz",

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
-from ipscqc.readers.text import open_text
+from ipscqc.readers.bed import no_intervals_problem, scan_bed
 
 
 def fastp_problems(log_text: str, log_path: str, unit: str) -> list[str]:
@@ -48,37 +48,33 @@ def trimmed_read_problems(sample: str, reads_by_unit: dict, minimum: int) -> lis
 # --- reference, annotation, targets, alignments ------------------------------------
 
 
-def bed_problems(path: str | Path, lengths: dict[str, int], max_reported: int = 5) -> list[str]:
-    """Target intervals that are malformed or outside the reference contigs.
+def bed_problems(
+    path: str | Path, lengths: dict[str, int], max_reported: int = 5, allow_empty: bool = False
+) -> list[str]:
+    """Intervals of a BED file (targets, centromeres, recurrent regions) that are
+    malformed or outside the reference contigs (ipscqc.readers.bed reads the lines).
 
-    BED coordinates are 0-based half-open: 0 <= start < end <= contig length.
+    BED coordinates are 0-based half-open: 0 <= start < end <= contig length (start ==
+    end too with ``allow_empty``: a centromere file's "no centromere on this contig").
     """
-    problems, count = [], 0
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip() or line.startswith(("#", "track", "browser")):
-                continue
-            cells = line.rstrip("\r\n").split("\t")
-            problem = None
-            if len(cells) < 3:
-                problem = f"{len(cells)} column(s); BED needs chrom, start, end"
-            elif not (cells[1].isdigit() and cells[2].isdigit()):
-                problem = f"start and end must be whole numbers, not {cells[1]!r}, {cells[2]!r}"
-            elif cells[0] not in lengths:
-                problem = f"contig {cells[0]!r} is not in the reference"
-            else:
-                start, end, length = int(cells[1]), int(cells[2]), lengths[cells[0]]
-                if start >= end:
-                    problem = f"start {start} is not before end {end}"
-                elif end > length:
-                    problem = f"{cells[0]}:{start}-{end} ends after the contig end ({length})"
-            if problem:
-                count += 1
-                if count <= max_reported:
-                    problems.append(f"{path}, line {number}: {problem}")
+    scan = scan_bed(path, max_reported=max_reported)
+    problems, count = list(scan.problems), scan.bad_lines
+    for number, chrom, start, end, _ in scan.rows:
+        problem = None
+        if start == end and not allow_empty:
+            problem = f"start {start} is not before end {end}"
+        elif chrom not in lengths:
+            problem = f"contig {chrom!r} is not in the reference"
+        elif end > lengths[chrom]:
+            problem = f"{chrom}:{start}-{end} ends after the contig end ({lengths[chrom]})"
+        if problem:
+            count += 1
+            if count <= max_reported:
+                problems.append(f"{path}, line {number}: {problem}")
+    problems = [line for line in problems if "more bad line(s) not listed" not in line]
     if count > max_reported:
         problems.append(f"{path}: {count - max_reported} more bad interval(s) not listed")
-    return problems
+    return problems + no_intervals_problem(scan)
 
 
 def csq_problems(stderr: str, returncode: int, annotation_path: str) -> list[str]:

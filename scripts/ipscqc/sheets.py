@@ -1,8 +1,12 @@
 """Read and check the samples and units sheets.
 
-Both sheets are tab-separated text with a header row. Blank lines and lines whose first
-non-blank character is ``#`` are skipped. Cells are read as text, surrounding whitespace
-is removed and quotes have no special meaning.
+Both sheets are tab-separated text with a header row, read by
+:mod:`ipscqc.readers.sheet` (UTF-8 or UTF-16 with a byte-order mark, any line ends,
+empty trailing columns dropped). Blank lines and lines whose first non-blank character
+is ``#`` are skipped. Cells are read as text, surrounding whitespace is removed and
+quotes have no special meaning. Every column must be one the sheet's schema describes
+or an extra column named ``x_<name>`` (:mod:`ipscqc.sheet_columns`), so that a
+misspelled column is never ignored.
 
 Every problem is reported as one self-contained line::
 
@@ -28,6 +32,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 from jsonschema import Draft202012Validator
+
+from ipscqc.readers.sheet import SheetFormatError, read_sheet_table
+from ipscqc.sheet_columns import unknown_column_problems
 
 __all__ = [
     "ID_RE",
@@ -79,51 +86,31 @@ def _is_id(value) -> bool:
     return isinstance(value, str) and ID_RE.fullmatch(value) is not None
 
 
-def read_sheet(path, required: Iterable[str] = ()) -> pd.DataFrame:
+def read_sheet(path, required: Iterable[str] = (), known: Iterable[str] | None = None):
     """Read a TSV sheet into a data frame of text cells.
 
-    Empty cells become ``""``. Rows shorter than the header are padded with ``""``.
-    The file line number of each row is kept in the integer column ``_line``.
-    Raises SheetError if the file cannot be read, has no header or data rows, has
-    duplicate or empty column names, a row with too many cells, or lacks a column
-    listed in ``required``.
+    The file is read by :mod:`ipscqc.readers.sheet` (encodings, line ends, empty
+    trailing columns as spreadsheets write them). Empty cells become ``""``; rows
+    shorter than the header are padded with ``""``. The file line number of each row is
+    kept in the integer column ``_line``. Raises SheetError if the file cannot be read,
+    has no header or data rows, has duplicate or empty column names, a row with too
+    many cells, lacks a column listed in ``required``, or, when ``known`` is given, has
+    a column that is neither known nor an ``x_`` extra column.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SheetError(_error(path, None, None, None, f"cannot read sheet: {exc}")) from None
-
-    header, header_line, rows, errors = None, None, [], []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cells = [cell.strip() for cell in line.split("\t")]
-        if header is None:
-            header, header_line = cells, number
-            continue
-        if len(cells) > len(header):
-            if any(cells[len(header) :]):
-                errors.append(
-                    _error(
-                        path,
-                        number,
-                        None,
-                        None,
-                        f"{len(cells)} tab-separated cells, but the header has {len(header)}",
-                    )
-                )
-                continue
-            cells = cells[: len(header)]
-        rows.append(cells + [""] * (len(header) - len(cells)) + [number])
-
-    if header is None:
+        table = read_sheet_table(path)
+    except SheetFormatError as error:
+        raise SheetError(error.errors) from None
+    if not table.header:
         raise SheetError(_error(path, None, None, None, "sheet is empty (no header row)"))
+    header, header_line, errors = table.header, table.header_line, list(table.problems)
     for index, name in enumerate(header):
         if not name:
             errors.append(_error(path, header_line, None, None, f"column {index + 1} has no name"))
         elif name in header[:index]:
             errors.append(_error(path, header_line, None, name, "duplicate column name"))
+    if known is not None:
+        errors += unknown_column_problems(header, known, path, header_line)
     found = ", ".join(repr(name) for name in header)
     for name in required:
         if name not in header:
@@ -136,13 +123,13 @@ def read_sheet(path, required: Iterable[str] = ()) -> pd.DataFrame:
                     f"required column missing; columns found: {found}",
                 )
             )
-    if not rows and not errors:
+    if not table.rows and not errors:
         errors.append(_error(path, None, None, None, "sheet has a header but no data rows"))
     if errors:
         raise SheetError(errors)
 
-    frame = pd.DataFrame([row[:-1] for row in rows], columns=header, dtype=str)
-    frame[LINE_COLUMN] = [row[-1] for row in rows]
+    frame = pd.DataFrame([cells for _, cells in table.rows], columns=header, dtype=str)
+    frame[LINE_COLUMN] = [number for number, _ in table.rows]
     return frame
 
 
@@ -222,7 +209,7 @@ def load_samples(path, schema_path) -> pd.DataFrame:
     ``sample`` column is kept, as snakemake.utils.validate needs it.
     """
     schema = _load_schema(schema_path)
-    frame = read_sheet(path, schema.get("required", ()))
+    frame = read_sheet(path, schema.get("required", ()), schema.get("properties", {}))
     errors = _validate_rows(frame, path, schema, _sample_id, SAMPLE_ID_FIELDS)
     if errors:
         raise SheetError(errors)
@@ -236,7 +223,7 @@ def load_units(path, schema_path) -> pd.DataFrame:
     index is (``sample``, ``unit``); both columns are kept.
     """
     schema = _load_schema(schema_path)
-    frame = read_sheet(path, schema.get("required", ()))
+    frame = read_sheet(path, schema.get("required", ()), schema.get("properties", {}))
     errors = _validate_rows(frame, path, schema, _unit_id, UNIT_ID_FIELDS)
     if errors:
         raise SheetError(errors)
@@ -317,15 +304,34 @@ def _check_units(units, samples, units_path, samples_path, check_files) -> list[
             real = os.path.realpath(fastq)
             if field == "fq2" and real == os.path.realpath(row["fq1"]):
                 add("fq2", f"same file as fq1: {fastq!r}")
-            elif real in seen_files:
-                other_line, other_ident, other_field = seen_files[real]
+            elif field == "fq2" and _same_file(fastq, row["fq1"]):
+                add("fq2", f"same file as fq1 (a hard link of it): {fastq!r}")
+            elif _file_key(fastq) in seen_files:
+                other_line, other_ident, other_field = seen_files[_file_key(fastq)]
                 add(
                     field,
                     f"FASTQ {fastq!r} is also {other_field} of {other_ident} (line {other_line})",
                 )
             else:
-                seen_files[real] = (line, ident, field)
+                seen_files[_file_key(fastq)] = (line, ident, field)
     return errors
+
+
+def _file_key(path):
+    """A file's identity (device, inode: hard links are one file), else its real path."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return stat.st_dev, stat.st_ino
+
+
+def _same_file(one, two) -> bool:
+    """True when two existing paths are one file (hard links included)."""
+    try:
+        return os.path.samefile(one, two)
+    except OSError:
+        return False
 
 
 def check_sheets(samples, units, samples_path, units_path, check_files=True) -> None:

@@ -213,6 +213,7 @@ done
 say "local run ($((SECONDS - t0))s)"
 t_local=$SECONDS
 timeout -k 20 "$timeout_s" snakemake --snakefile "$here/Snakefile" --directory "$work/local" \
+  --configfile "$work/local/config.yaml" \
   --workflow-profile "$here/profiles/default" --cores "$cpus" "${targets[@]}" \
   >"$work/log/local.log" 2>&1 || fail "local run failed (see $work/log/local.log)"
 t_local=$((SECONDS - t_local))
@@ -225,6 +226,7 @@ say "SLURM run ($((SECONDS - t0))s)"
 t_slurm=$SECONDS
 # --cores caps each job's (and group job's) threads at the size of this one node.
 timeout -k 20 "$timeout_s" snakemake --snakefile "$here/Snakefile" --directory "$work/slurm" \
+  --configfile "$work/slurm/config.yaml" \
   --workflow-profile "$here/profiles/slurm" --jobs 20 --cores "$cpus" --local-cores 1 \
   --latency-wait 5 --retries 0 --seconds-between-status-checks 2 \
   --slurm-status-command squeue --slurm-init-seconds-before-status-checks 2 \

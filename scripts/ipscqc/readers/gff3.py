@@ -79,6 +79,43 @@ def annotation_contigs(path: str | Path) -> set[str]:
 
 
 @dataclass
+class AnnotationSummary:
+    """What one pass over a GFF3 finds: the sequence names its features use, the names
+    of its genes, and the lines that are not 9 tab-separated columns (1-based line,
+    columns found)."""
+
+    contigs: set[str] = field(default_factory=set)
+    gene_names: set[str] = field(default_factory=set)
+    bad_lines: list[tuple[int, int]] = field(default_factory=list)
+
+
+def annotation_summary(path: str | Path) -> AnnotationSummary:
+    """Contigs, gene names (as read_annotation names genes) and malformed lines of a
+    GFF3, in one pass that parses the attributes of gene lines only."""
+    summary = AnnotationSummary()
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.startswith("##FASTA"):
+                break
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\r\n").split("\t")
+            if len(fields) < 9:
+                summary.bad_lines.append((number, len(fields)))
+                continue
+            summary.contigs.add(fields[0])
+            if fields[2] in GENE_TYPES or "gene:" in fields[8]:
+                attributes = parse_attributes(fields[8])
+                raw_id = attributes.get("ID", "")
+                if fields[2] not in GENE_TYPES and not raw_id.startswith("gene:"):
+                    continue
+                summary.gene_names.add(
+                    attributes.get("Name") or attributes.get("gene_name") or strip_prefix(raw_id)
+                )
+    return summary
+
+
+@dataclass
 class Gene:
     id: str
     name: str

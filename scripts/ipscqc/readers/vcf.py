@@ -75,3 +75,14 @@ def read_cohort_genotypes(path: str) -> CohortGenotypes:
         ref_depth=np.array(refs, dtype=np.int64).reshape(-1, n),
         alt_depth=np.array(alts, dtype=np.int64).reshape(-1, n),
     )
+
+
+def record_contigs(path: str) -> set[str]:
+    """The contig names the records of a VCF/BCF use (its header may list more)."""
+    from cyvcf2 import VCF
+
+    vcf = VCF(path)
+    try:
+        return {variant.CHROM for variant in vcf}
+    finally:
+        vcf.close()
