@@ -298,51 +298,10 @@ def fastq_pair_problems(
         for head in heads
         if not head.problems and (problem := compression_name_problem(head.path, head.kind))
     ]
-    for head in heads:
-        if head.problems:
-            continue
-        encoding = quality_encoding(head.quality_min, head.quality_max)
-        low, high = chr(head.quality_min or 33), chr(head.quality_max or 33)
-        if encoding == "phred+64":
-            problems.append(
-                f"{head.path}: qualities range from {low!r} to {high!r}: this looks like"
-                " phred+64 (Illumina 1.3-1.7); convert to phred+33 first"
-                " (e.g. seqtk seq -Q64 -V)"
-            )
-        elif encoding == "invalid":
-            problems.append(
-                f"{head.path}: quality characters outside '!'..'~' ({head.quality_min}"
-                f"..{head.quality_max}): not phred+33"
-            )
+    problems += [problem for head in heads if (problem := _quality_problem(head))]
     one, two = heads
     if not one.problems and not two.problems:
-        compared = min(len(one.names), len(two.names))
-        for index in range(compared):
-            if one.names[index] != two.names[index]:
-                problems.append(
-                    f"{one.path} and {two.path}: read names differ at record {index + 1}"
-                    f" ({one.names[index].decode(errors='replace')!r} vs"
-                    f" {two.names[index].decode(errors='replace')!r}): the files are not mates"
-                )
-                break
-        else:
-            if one.complete and two.complete and one.records != two.records:
-                problems.append(
-                    f"{one.path} and {two.path}: different read counts"
-                    f" ({one.records} vs {two.records}): one file is truncated or not a mate"
-                )
-            elif one.complete != two.complete and compared < records:
-                short = one if one.complete else two
-                problems.append(
-                    f"{one.path} and {two.path}: different read counts"
-                    f" ({short.path} ends after {short.records} reads, its mate goes on)"
-                )
-            elif None not in (one.last_name, two.last_name) and one.last_name != two.last_name:
-                problems.append(
-                    f"{one.path} and {two.path}: last read names differ"
-                    f" ({one.last_name.decode(errors='replace')!r} vs"
-                    f" {two.last_name.decode(errors='replace')!r}): read counts differ"
-                )
+        problems += _pairing_problems(one, two, records)
     if not one.problems and not two.problems:
         problems += mate_problems(
             one.path, two.path, one.mates, two.mates, one.sequence_hashes, two.sequence_hashes
@@ -366,3 +325,55 @@ def _summary(head: FastqHead) -> dict:
 
 
 # --- after trimming ----------------------------------------------------------------
+
+
+def _quality_problem(head: FastqHead) -> str | None:
+    """The FASTQ's quality encoding when it is not phred+33 (None when it is, or when
+    the file has other problems)."""
+    if head.problems:
+        return None
+    encoding = quality_encoding(head.quality_min, head.quality_max)
+    low, high = chr(head.quality_min or 33), chr(head.quality_max or 33)
+    if encoding == "phred+64":
+        return (
+            f"{head.path}: qualities range from {low!r} to {high!r}: this looks like"
+            " phred+64 (Illumina 1.3-1.7); convert to phred+33 first"
+            " (e.g. seqtk seq -Q64 -V)"
+        )
+    if encoding == "invalid":
+        return (
+            f"{head.path}: quality characters outside '!'..'~' ({head.quality_min}"
+            f"..{head.quality_max}): not phred+33"
+        )
+    return None
+
+
+def _pairing_problems(one: FastqHead, two: FastqHead, records: int) -> list[str]:
+    """Whether two FASTQ files are mates: the same read names in the same order and the
+    same read count (at most one problem)."""
+    compared = min(len(one.names), len(two.names))
+    for index in range(compared):
+        if one.names[index] != two.names[index]:
+            return [
+                f"{one.path} and {two.path}: read names differ at record {index + 1}"
+                f" ({one.names[index].decode(errors='replace')!r} vs"
+                f" {two.names[index].decode(errors='replace')!r}): the files are not mates"
+            ]
+    if one.complete and two.complete and one.records != two.records:
+        return [
+            f"{one.path} and {two.path}: different read counts"
+            f" ({one.records} vs {two.records}): one file is truncated or not a mate"
+        ]
+    if one.complete != two.complete and compared < records:
+        short = one if one.complete else two
+        return [
+            f"{one.path} and {two.path}: different read counts"
+            f" ({short.path} ends after {short.records} reads, its mate goes on)"
+        ]
+    if None not in (one.last_name, two.last_name) and one.last_name != two.last_name:
+        return [
+            f"{one.path} and {two.path}: last read names differ"
+            f" ({one.last_name.decode(errors='replace')!r} vs"
+            f" {two.last_name.decode(errors='replace')!r}): read counts differ"
+        ]
+    return []

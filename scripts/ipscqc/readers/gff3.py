@@ -198,52 +198,64 @@ def read_annotation(path: str | Path, gene_names: set[str] | None = None) -> Ann
     transcript_of_raw: dict[str, Transcript] = {}
     parts: list[Feature] = []
     for feature in features(path):
-        attributes = feature.attributes
-        raw_id = attributes.get("ID", "")
+        raw_id = feature.attributes.get("ID", "")
         if feature.type in GENE_TYPES or raw_id.startswith("gene:"):
-            name = attributes.get("Name") or attributes.get("gene_name") or strip_prefix(raw_id)
-            if gene_names is not None and name not in gene_names:
-                continue
-            gene = Gene(
-                strip_prefix(raw_id),
-                name,
-                feature.seqid,
-                feature.start,
-                feature.end,
-                feature.strand,
-                attributes.get("biotype", ""),
-                feature.type,
-            )
-            annotation.genes[gene.id] = gene
-            gene_of_raw[raw_id] = gene
+            gene = _gene(feature, raw_id)
+            if gene_names is None or gene.name in gene_names:
+                annotation.genes[gene.id] = gene
+                gene_of_raw[raw_id] = gene
         elif feature.type in ("exon", "CDS"):
             parts.append(feature)
         elif feature.parents and (
             feature.type in TRANSCRIPT_TYPES or raw_id.startswith("transcript:")
         ):
             gene = gene_of_raw.get(feature.parents[0])
-            if gene is None:
-                continue
-            transcript = Transcript(
-                strip_prefix(raw_id),
-                gene.name,
-                feature.seqid,
-                feature.strand,
-                tuple(tag for tag in attributes.get("tag", "").split(",") if tag),
-            )
-            annotation.transcripts[transcript.id] = transcript
-            transcript_of_raw[raw_id] = transcript
+            if gene is not None:
+                transcript = _transcript(feature, raw_id, gene)
+                annotation.transcripts[transcript.id] = transcript
+                transcript_of_raw[raw_id] = transcript
     for feature in parts:
-        for parent in feature.parents:
-            transcript = transcript_of_raw.get(parent)
-            if transcript is None and parent in gene_of_raw:
-                gene = gene_of_raw[parent]
-                transcript = annotation.transcripts.setdefault(
-                    gene.id, Transcript(gene.id, gene.name, gene.chrom, gene.strand)
-                )
-                transcript_of_raw[parent] = transcript
-            if transcript is None:
-                continue
-            blocks = transcript.exons if feature.type == "exon" else transcript.cds
-            blocks.append((feature.start, feature.end))
+        _attach_part(annotation, feature, gene_of_raw, transcript_of_raw)
     return annotation
+
+
+def _gene(feature: Feature, raw_id: str) -> Gene:
+    attributes = feature.attributes
+    name = attributes.get("Name") or attributes.get("gene_name") or strip_prefix(raw_id)
+    return Gene(
+        strip_prefix(raw_id),
+        name,
+        feature.seqid,
+        feature.start,
+        feature.end,
+        feature.strand,
+        attributes.get("biotype", ""),
+        feature.type,
+    )
+
+
+def _transcript(feature: Feature, raw_id: str, gene: Gene) -> Transcript:
+    tags = tuple(tag for tag in feature.attributes.get("tag", "").split(",") if tag)
+    return Transcript(strip_prefix(raw_id), gene.name, feature.seqid, feature.strand, tags)
+
+
+def _attach_part(
+    annotation: Annotation,
+    feature: Feature,
+    gene_of_raw: dict[str, Gene],
+    transcript_of_raw: dict[str, Transcript],
+) -> None:
+    """Hang an exon or CDS block from each of its parent transcripts (a gene parent
+    gets a transcript of the gene's own ID)."""
+    for parent in feature.parents:
+        transcript = transcript_of_raw.get(parent)
+        if transcript is None and parent in gene_of_raw:
+            gene = gene_of_raw[parent]
+            transcript = annotation.transcripts.setdefault(
+                gene.id, Transcript(gene.id, gene.name, gene.chrom, gene.strand)
+            )
+            transcript_of_raw[parent] = transcript
+        if transcript is None:
+            continue
+        blocks = transcript.exons if feature.type == "exon" else transcript.cds
+        blocks.append((feature.start, feature.end))
