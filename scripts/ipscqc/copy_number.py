@@ -458,6 +458,7 @@ def fit_segment(
     m0: int,
     params: Params,
     log2_within: float = 0.0,
+    allele_likelihood=None,
 ) -> dict:
     """Best (copy number, major copies, mosaic fraction) for one segment.
 
@@ -469,6 +470,9 @@ def fit_segment(
     Returns the state, the log-likelihood ratio against normal, the log-likelihood of
     the best state (``log2_within``, the scatter of the bins around their mean in units
     of the bin noise, adds -0.5 x itself to it) and the expectations.
+    ``allele_likelihood`` (candidate major fractions -> log-likelihood of the segment's
+    allele counts, e.g. ``cn_allele_balance.AlleleBalanceTable.segment``) replaces the
+    binomial ``baf_log_likelihood`` of ``alt`` and ``depth`` when given.
     """
     use_baf = len(alt) > 0 and c0 >= 2
     se = max(log2_se, params.log2_se_floor)
@@ -476,7 +480,12 @@ def fit_segment(
     def log_lik(c, m, f):
         ll = -0.5 * ((log2_mean - expected_log2(c, f, c0)) / se) ** 2 - 0.5 * log2_within
         if use_baf:
-            ll = ll + baf_log_likelihood(alt, depth, expected_major_baf(c, m, f, c0, m0))
+            major = expected_major_baf(c, m, f, c0, m0)
+            ll = ll + (
+                allele_likelihood(np.atleast_1d(major))
+                if allele_likelihood is not None
+                else baf_log_likelihood(alt, depth, major)
+            )
         return np.asarray(ll, dtype=float)
 
     normal_ll = float(log_lik(c0, m0, np.array([0.0]))[0])
@@ -572,7 +581,9 @@ def _segment_stats(bins: pd.DataFrame, sites: pd.DataFrame, sigma: float) -> dic
     }
 
 
-def _fit(chrom_bins: pd.DataFrame, chrom_sites: pd.DataFrame, c0, m0, params, sigma) -> dict:
+def _fit(
+    chrom_bins: pd.DataFrame, chrom_sites: pd.DataFrame, c0, m0, params, sigma, allele=None
+) -> dict:
     stats = _segment_stats(chrom_bins, chrom_sites, sigma)
     fit = fit_segment(
         stats["log2_mean"],
@@ -583,6 +594,7 @@ def _fit(chrom_bins: pd.DataFrame, chrom_sites: pd.DataFrame, c0, m0, params, si
         m0,
         params,
         log2_within=stats["log2_within"],
+        allele_likelihood=allele,
     )
     return {**stats, **fit}
 
@@ -652,10 +664,12 @@ def _refine_depth_breaks(segments: list[dict], log2: np.ndarray, evaluate, param
 
 
 def segment_and_fit(
-    bins: pd.DataFrame, sites: pd.DataFrame, sex: str, params: Params
+    bins: pd.DataFrame, sites: pd.DataFrame, sex: str, params: Params, allele_model=None
 ) -> pd.DataFrame:
     """Segments of every chromosome with their fitted states, neighbours merged where
-    one state explains both about as well (see ``_merge_neighbours``)."""
+    one state explains both about as well (see ``_merge_neighbours``). ``allele_model``
+    (``cn_allele_balance.AlleleBalanceModel``) scores the allele counts; None keeps the
+    binomial model against 0.5."""
     rows = []
     used = bins[bins["used"]]
     sigma = robust_sd(used["log2"].to_numpy())
@@ -667,12 +681,17 @@ def segment_and_fit(
         chrom_sites = sites[sites["chrom"] == chrom].sort_values("pos").reset_index(drop=True)
         breaks = segment_chromosome(chrom_bins, chrom_sites, params)
         pieces = segments_from_breaks(len(chrom_bins), breaks)
+        table = allele_model.table(chrom_sites) if allele_model is not None and c0 >= 2 else None
+        positions = chrom_sites["pos"].to_numpy()
 
-        def evaluate(lo, hi, chrom_bins=chrom_bins, chrom_sites=chrom_sites, c0=c0, m0=m0):
+        def evaluate(lo, hi, chrom_bins=chrom_bins, chrom_sites=chrom_sites, c0=c0, m0=m0,
+                     table=table, positions=positions):  # fmt: skip
             start = int(chrom_bins["start"].iloc[lo])
             end = int(chrom_bins["end"].iloc[hi - 1])
-            inside = chrom_sites[(chrom_sites["pos"] >= start) & (chrom_sites["pos"] < end)]
-            fitted = _fit(chrom_bins.iloc[lo:hi], inside, c0, m0, params, sigma)
+            first, last = np.searchsorted(positions, [start, end])
+            inside = chrom_sites.iloc[first:last]
+            allele = table.segment(first, last) if table is not None else None
+            fitted = _fit(chrom_bins.iloc[lo:hi], inside, c0, m0, params, sigma, allele)
             fitted["called"] = _is_call(fitted, c0, m0, params)
             return {"lo": lo, "hi": hi, "start": start, "end": end, **fitted}
 
@@ -907,12 +926,14 @@ def analyse(
     recurrent: pd.DataFrame,
     sex: str,
     params: Params,
+    allele_model=None,
 ) -> Analysis:
     """The whole check on in-memory inputs: signals, segments, calls and findings.
 
     Only chromosomes listed in ``centromeres`` are analysed. ``parental`` is "" (and
     ``parental_depth`` None) in line-only mode, where ``sites`` are the line's own
-    heterozygous sites.
+    heterozygous sites. ``allele_model`` (``cn_allele_balance.AlleleBalanceModel``)
+    scores allele counts; None keeps the binomial model against 0.5.
     """
     from .findings import findings
 
@@ -923,13 +944,13 @@ def analyse(
     # allele balance is read on chromosomes with two copies in the reference only
     two_copies = {chrom for chrom in chromosomes if baseline_copies(chrom, sex)[0] >= 2}
     sites = sites[sites["chrom"].isin(two_copies)].reset_index(drop=True)
-    segments = segment_and_fit(bins, sites, sex, params)
+    segments = segment_and_fit(bins, sites, sex, params, allele_model)
     # the mean log2 ratio of normal bins is not exactly the mode (log of a noisy ratio is
     # skewed at low depth): centre on the segments that are not calls, and refit
     offset = normal_offset(segments)
     if abs(offset) > 1e-3:
         bins["log2"] = bins["log2"] - offset
-        segments = segment_and_fit(bins, sites, sex, params)
+        segments = segment_and_fit(bins, sites, sex, params, allele_model)
     calls = annotate_calls(segments, bins, centromeres, genes, recurrent, params)
     metrics = metrics_of(calls, sites)
     document = findings(

@@ -1,0 +1,380 @@
+"""Allele balance at heterozygous sites: which sites to read, how overdispersed their
+counts are, and the likelihood of a line's allele counts under a copy-number state.
+
+The **paired** model reads the line's counts at each site against the parental's own
+allele fraction there. A paralogous "het" (reads of two copies of a segmental
+duplication, one of them carrying a different base) shows an allele fraction of about
+0.25 in every sample; scored against 0.5 it looks like allelic imbalance, scored against
+the parental's 0.25 it gives no evidence. Expected line fraction at a site whose
+parental fraction is ``pi`` when the line's cells carry the alternative allele on a
+fraction ``beta`` of their copies (``beta`` is the major or the minor allele fraction
+of the state, unphased):
+
+    q = beta * pi / (beta * pi + (1 - beta) * (1 - pi))
+
+(the parental's imbalance acts as an odds factor pi / (1 - pi) on the allele copies, so
+q = pi when beta = 0.5). The line's counts are beta-binomial around q, with the run's
+own overdispersion ``rho`` (intra-class correlation: Var = n q (1 - q) (1 + (n - 1) rho))
+plus the uncertainty of the parental's fraction, estimated from its own counts.
+
+The **line-only** model scores the line's counts against 0.5 (pi = 0.5 at every site):
+it cannot tell a paralogous site or an allelic mapping bias from real imbalance, so its
+evidence is weaker (``LINE_ONLY_NOTE``).
+
+Arrays are per site; positions are not used here. The fast path (``AlleleBalanceTable``)
+evaluates the same per-site function once on a grid of major allele fractions and sums
+segments by prefix sums, so that a segment's log-likelihood costs O(grid) whatever its
+number of sites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from scipy.special import gammaln
+
+OUTLIER_RATE = 0.01  # as copy_number.OUTLIER_RATE: genotyping errors, any count equally likely
+CHI2_1_MEDIAN = 0.454936  # median of a chi-square with one degree of freedom
+
+LINE_ONLY_NOTE = (
+    "Allele balance was read against 0.5 at the line's own heterozygous sites (no "
+    "parental): paralogous sites and allelic mapping bias cannot be told from allelic "
+    "imbalance, so allele-balance evidence is weaker than in paired mode."
+)
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """Which parental heterozygous SNVs are BAF sites, and the overdispersion bounds.
+
+    Defaults: allele balance 0.3-0.7 at a heterozygous call (issue practice; GATK's
+    allele-balance annotation flags hets outside about 0.2-0.8 as suspicious, and 0.3-0.7
+    keeps about 97% of true hets at 30x); genotype quality >= 20 (the usual GQ20 hard
+    filter, 1% genotype error); depth >= 10 in the parental; depth <= 2.5 x the
+    parental's median site depth (collapsed duplications pile up reads: Li 2014,
+    Bioinformatics 30:2843, filters sites above about 2-3x the mean depth); line depth
+    >= 8. Overdispersion: floor 0.001 (near-binomial libraries still have some), ceiling
+    0.2 (beyond that allele counts carry almost no information).
+    """
+
+    min_allele_balance: float = 0.3
+    max_allele_balance: float = 0.7
+    min_genotype_quality: float = 20.0
+    min_parental_depth: int = 10
+    max_parental_depth_ratio: float = 2.5
+    min_line_depth: int = 8
+    overdispersion_floor: float = 0.001
+    overdispersion_ceiling: float = 0.2
+
+    @classmethod
+    def from_config(cls, block: dict | None) -> SiteSettings:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (block or {}).items() if k in names})
+
+
+@dataclass(frozen=True)
+class SiteSelection:
+    """``keep`` per site, and how many sites each filter removed (a site can fail several)."""
+
+    keep: np.ndarray
+    removed: dict[str, int]
+
+
+def select_baf_sites(
+    parental_ref: np.ndarray,
+    parental_alt: np.ndarray,
+    parental_gq: np.ndarray | None,
+    line_ref: np.ndarray,
+    line_alt: np.ndarray,
+    settings: SiteSettings,
+    allele_balance_filter: bool = True,
+) -> SiteSelection:
+    """BAF sites among the parental's heterozygous SNV calls (counts from FORMAT/AD).
+
+    ``parental_gq`` is the parental's FORMAT/GQ (None when the VCF has no GQ: the filter
+    is then not applied, and the caller should say so); a missing GQ (NaN) at a site
+    removes the site. Negative counts (missing AD) remove the site. In line-only mode pass
+    the line's own counts as both parental and line, with ``allele_balance_filter``
+    False: the line's own imbalance is the signal and must not be filtered away.
+    """
+    p_ref = np.asarray(parental_ref, dtype=float)
+    p_alt = np.asarray(parental_alt, dtype=float)
+    l_ref = np.asarray(line_ref, dtype=float)
+    l_alt = np.asarray(line_alt, dtype=float)
+    p_depth = p_ref + p_alt
+    l_depth = l_ref + l_alt
+    missing = (p_ref < 0) | (p_alt < 0) | (l_ref < 0) | (l_alt < 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        balance = np.where(p_depth > 0, p_alt / np.maximum(p_depth, 1), np.nan)
+    shallow = p_depth < settings.min_parental_depth
+    typical = np.median(p_depth[~missing & ~shallow]) if (~missing & ~shallow).any() else np.inf
+    filters = {
+        "missing_counts": missing,
+        "parental_depth_low": shallow,
+        "parental_depth_high": p_depth > settings.max_parental_depth_ratio * typical,
+        "allele_balance": ~(
+            (balance >= settings.min_allele_balance) & (balance <= settings.max_allele_balance)
+        )
+        if allele_balance_filter
+        else np.zeros(len(p_ref), dtype=bool),
+        "line_depth_low": l_depth < settings.min_line_depth,
+    }
+    if parental_gq is not None:
+        gq = np.asarray(parental_gq, dtype=float)
+        filters["genotype_quality"] = ~(gq >= settings.min_genotype_quality)
+    keep = np.ones(len(p_ref), dtype=bool)
+    for mask in filters.values():
+        keep &= ~mask
+    return SiteSelection(keep, {name: int(mask.sum()) for name, mask in filters.items()})
+
+
+# ------------------------------------------------------------------- overdispersion
+
+
+def _parental_fraction(parental_alt, parental_depth):
+    """Posterior mean of the parental's allele fraction (Beta(1, 1) prior)."""
+    return (np.asarray(parental_alt, float) + 1.0) / (np.asarray(parental_depth, float) + 2.0)
+
+
+def _median_z2(rho, alt, depth, parental_alt, parental_depth):
+    n_l = np.asarray(depth, float)
+    x_l = np.asarray(alt, float)
+    if parental_alt is None:
+        p = np.full(len(n_l), 0.5)
+        spread = (1 + (n_l - 1) * rho) / n_l
+        diff = x_l / n_l - 0.5
+    else:
+        n_p = np.asarray(parental_depth, float)
+        x_p = np.asarray(parental_alt, float)
+        p = (x_l + x_p + 1) / (n_l + n_p + 2)
+        spread = (1 + (n_l - 1) * rho) / n_l + (1 + (n_p - 1) * rho) / n_p
+        diff = x_l / n_l - x_p / n_p
+    return float(np.median(diff**2 / (p * (1 - p) * spread)))
+
+
+def estimate_overdispersion(
+    alt: np.ndarray,
+    depth: np.ndarray,
+    parental_alt: np.ndarray | None = None,
+    parental_depth: np.ndarray | None = None,
+    settings: SiteSettings | None = None,
+) -> float:
+    """Beta-binomial overdispersion (intra-class correlation ``rho``) of the run's sites.
+
+    Paired: the difference between the line's and the parental's allele fractions at
+    each site, whose variance under "no change" is p (1 - p) [(1 + (n_l - 1) rho) / n_l +
+    (1 + (n_p - 1) rho) / n_p] (p pooled per site, so each site's own bias cancels).
+    Line-only: the line's fraction against 0.5. ``rho`` is the value at which the median
+    squared standardised difference equals the chi-square(1) median (0.455): a median,
+    so that events covering less than half of the sites do not inflate it. Clipped to
+    [``overdispersion_floor``, ``overdispersion_ceiling``]; the floor when fewer than 50
+    sites.
+    """
+    settings = settings or SiteSettings()
+    lo, hi = settings.overdispersion_floor, settings.overdispersion_ceiling
+    depth = np.asarray(depth, float)
+    ok = depth > 0
+    if parental_alt is not None:
+        ok &= np.asarray(parental_depth, float) > 0
+    if ok.sum() < 50:
+        return lo
+    args = (
+        np.asarray(alt, float)[ok],
+        depth[ok],
+        None if parental_alt is None else np.asarray(parental_alt, float)[ok],
+        None if parental_depth is None else np.asarray(parental_depth, float)[ok],
+    )
+    if _median_z2(0.0, *args) <= CHI2_1_MEDIAN:
+        return lo
+    if _median_z2(hi, *args) >= CHI2_1_MEDIAN:
+        return hi
+    a, b = 0.0, hi
+    for _ in range(40):  # bisection: median z^2 falls as rho rises
+        mid = 0.5 * (a + b)
+        if _median_z2(mid, *args) > CHI2_1_MEDIAN:
+            a = mid
+        else:
+            b = mid
+    return float(min(max(0.5 * (a + b), lo), hi))
+
+
+# ----------------------------------------------------------------- the likelihood
+
+
+def _site_terms(alt, depth, parental_alt, parental_depth, overdispersion):
+    """Per site: parental fraction pi, beta-binomial concentration s, log n-choose-x."""
+    x = np.asarray(alt, float)
+    n = np.asarray(depth, float)
+    rho = float(overdispersion)
+    if parental_alt is None:
+        pi = np.full(len(x), 0.5)
+        extra = np.zeros(len(x))
+    else:
+        n_p = np.asarray(parental_depth, float)
+        pi = _parental_fraction(parental_alt, n_p)
+        # uncertainty of the parental fraction: Beta posterior, with the parental's own
+        # counts worth n_p / (1 + (n_p - 1) rho) binomial draws
+        effective = n_p / (1 + np.maximum(n_p - 1, 0) * rho)
+        extra = 1.0 / (effective + 3.0)  # Var(pi) / (pi (1 - pi))
+    total = np.clip(rho + (1 - rho) * extra, 1e-6, 0.999)
+    s = (1 - total) / total
+    log_choose = gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1)
+    return x, n, pi, s, log_choose
+
+
+def _site_log_likelihood(x, n, pi, s, log_choose, major):
+    """log P(counts) per site (rows) and major fraction (columns): unphased mixture of the
+    two orientations of beta-binomials around q(beta, pi), with the outlier term."""
+    b = np.clip(np.asarray(major, float)[None, :], 1e-3, 1 - 1e-3)
+    x = x[:, None]
+    n = n[:, None]
+    pi = pi[:, None]
+    s = s[:, None]
+
+    def oriented(beta):
+        q = beta * pi / (beta * pi + (1 - beta) * (1 - pi))
+        q = np.clip(q, 1e-4, 1 - 1e-4)
+        a, c = q * s, (1 - q) * s
+        return gammaln(x + a) + gammaln(n - x + c) - gammaln(a) - gammaln(c)
+
+    norm = gammaln(s) - gammaln(n + s)
+    mixed = log_choose[:, None] + norm + np.logaddexp(oriented(b), oriented(1 - b)) + np.log(0.5)
+    outlier = -np.log(n + 1)
+    return np.logaddexp(np.log(1 - OUTLIER_RATE) + mixed, np.log(OUTLIER_RATE) + outlier)
+
+
+def paired_baf_log_likelihood(
+    alt: np.ndarray,
+    depth: np.ndarray,
+    major: np.ndarray,
+    parental_alt: np.ndarray,
+    parental_depth: np.ndarray,
+    overdispersion: float,
+) -> np.ndarray:
+    """Log-likelihood of the line's allele counts (``alt`` of ``depth``, per site) for each
+    expected major allele fraction in ``major`` (the fraction the state gives at a site
+    whose parental is balanced), given the parental's counts at the same sites.
+
+    Same call shape as ``copy_number.baf_log_likelihood`` plus the parental's counts and
+    the overdispersion: returns one value per entry of ``major`` (summed over sites).
+    """
+    terms = _site_terms(alt, depth, parental_alt, parental_depth, overdispersion)
+    return _site_log_likelihood(*terms, major).sum(axis=0)
+
+
+def line_only_baf_log_likelihood(
+    alt: np.ndarray, depth: np.ndarray, major: np.ndarray, overdispersion: float
+) -> np.ndarray:
+    """As ``paired_baf_log_likelihood`` against an expected 0.5 at every site (no
+    parental): beta-binomial with the run's overdispersion. See ``LINE_ONLY_NOTE``."""
+    terms = _site_terms(alt, depth, None, None, overdispersion)
+    return _site_log_likelihood(*terms, major).sum(axis=0)
+
+
+# --------------------------------------------------------------------- fast path
+
+
+def major_fraction_grid() -> np.ndarray:
+    """Major allele fractions on which the table is evaluated: 0.0025 steps from 0.5 to
+    0.98, then logit-spaced to 0.999 (the likelihood is steep near full LOH)."""
+    fine = np.round(np.arange(0.5, 0.98, 0.0025), 6)
+    logits = np.linspace(np.log(0.98 / 0.02), np.log(0.999 / 0.001), 30)
+    return np.concatenate([fine, 1 / (1 + np.exp(-logits))])
+
+
+MAJOR_GRID = major_fraction_grid()
+
+
+def _quadratic_interpolation(grid: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Three-point Lagrange interpolation of ``values`` (on ``grid``) at ``at``."""
+    at = np.clip(np.asarray(at, float), grid[0], grid[-1])
+    i = np.clip(np.searchsorted(grid, at) - 1, 0, len(grid) - 3)
+    x0, x1, x2 = grid[i], grid[i + 1], grid[i + 2]
+    y0, y1, y2 = values[i], values[i + 1], values[i + 2]
+    return (
+        y0 * (at - x1) * (at - x2) / ((x0 - x1) * (x0 - x2))
+        + y1 * (at - x0) * (at - x2) / ((x1 - x0) * (x1 - x2))
+        + y2 * (at - x0) * (at - x1) / ((x2 - x0) * (x2 - x1))
+    )
+
+
+class AlleleBalanceTable:
+    """Prefix sums over sites (in the caller's order) of the per-site log-likelihood on
+    ``MAJOR_GRID``. ``segment(lo, hi)`` returns a function of candidate major fractions
+    (shape (k,) -> (k,)) for sites lo..hi-1, usable as ``fit_segment``'s allele term."""
+
+    def __init__(self, per_site: np.ndarray, weights: np.ndarray | None = None):
+        if weights is not None:
+            per_site = per_site * np.asarray(weights, float)[:, None]
+        self.prefix = np.vstack([np.zeros(len(MAJOR_GRID)), np.cumsum(per_site, axis=0)])
+
+    @classmethod
+    def build(
+        cls,
+        alt: np.ndarray,
+        depth: np.ndarray,
+        overdispersion: float,
+        parental_alt: np.ndarray | None = None,
+        parental_depth: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+    ) -> AlleleBalanceTable:
+        """Paired when parental counts are given, line-only (against 0.5) otherwise.
+        ``weights`` multiply each site's log-likelihood (used for representative sites)."""
+        terms = _site_terms(alt, depth, parental_alt, parental_depth, overdispersion)
+        rows = []
+        step = 20_000  # bounded memory: sites x grid in blocks
+        for start in range(0, len(terms[0]), step):
+            block = tuple(t[start : start + step] for t in terms)
+            rows.append(_site_log_likelihood(*block, MAJOR_GRID))
+        per_site = np.vstack(rows) if rows else np.zeros((0, len(MAJOR_GRID)))
+        return cls(per_site, weights)
+
+    @property
+    def sites(self) -> int:
+        return len(self.prefix) - 1
+
+    def totals(self, lo: int, hi: int) -> np.ndarray:
+        return self.prefix[hi] - self.prefix[lo]
+
+    def segment(self, lo: int, hi: int):
+        totals = self.totals(lo, hi)
+
+        def log_likelihood(major: np.ndarray) -> np.ndarray:
+            return _quadratic_interpolation(MAJOR_GRID, totals, np.maximum(major, 1 - major))
+
+        return log_likelihood
+
+
+@dataclass(frozen=True)
+class AlleleBalanceModel:
+    """The allele-balance model of one line: mode and overdispersion (estimated from its
+    own sites), with a per-chromosome table builder for the segment fit."""
+
+    paired: bool
+    overdispersion: float
+
+    def table(self, sites) -> AlleleBalanceTable:
+        """Table for a site frame (columns alt_count, depth; paired: parental_alt_count,
+        parental_depth), in its row order."""
+        return AlleleBalanceTable.build(
+            sites["alt_count"].to_numpy(),
+            sites["depth"].to_numpy(),
+            self.overdispersion,
+            sites["parental_alt_count"].to_numpy() if self.paired else None,
+            sites["parental_depth"].to_numpy() if self.paired else None,
+        )
+
+
+def fit_allele_balance_model(sites, settings: SiteSettings | None = None) -> AlleleBalanceModel:
+    """Paired when ``sites`` carries the parental's counts (parental_alt_count,
+    parental_depth), line-only otherwise; overdispersion from the sites themselves."""
+    paired = {"parental_alt_count", "parental_depth"} <= set(sites.columns)
+    rho = estimate_overdispersion(
+        sites["alt_count"].to_numpy(),
+        sites["depth"].to_numpy(),
+        sites["parental_alt_count"].to_numpy() if paired else None,
+        sites["parental_depth"].to_numpy() if paired else None,
+        settings,
+    )
+    return AlleleBalanceModel(paired, rho)
