@@ -927,13 +927,15 @@ def analyse(
     sex: str,
     params: Params,
     allele_model=None,
+    exclude=None,
 ) -> Analysis:
     """The whole check on in-memory inputs: signals, segments, calls and findings.
 
     Only chromosomes listed in ``centromeres`` are analysed. ``parental`` is "" (and
     ``parental_depth`` None) in line-only mode, where ``sites`` are the line's own
     heterozygous sites. ``allele_model`` (``cn_allele_balance.AlleleBalanceModel``)
-    scores allele counts; None keeps the binomial model against 0.5.
+    scores allele counts; None keeps the binomial model against 0.5. ``exclude``
+    (``cn_masks.LineExclusion``: (bins, sites) -> keep masks) leaves regions out.
     """
     from .findings import findings
 
@@ -944,6 +946,10 @@ def analyse(
     # allele balance is read on chromosomes with two copies in the reference only
     two_copies = {chrom for chrom in chromosomes if baseline_copies(chrom, sex)[0] >= 2}
     sites = sites[sites["chrom"].isin(two_copies)].reset_index(drop=True)
+    if exclude is not None:
+        keep_bins, keep_sites = exclude(bins, sites)
+        bins["used"] = bins["used"].to_numpy() & keep_bins
+        sites = sites[keep_sites].reset_index(drop=True)
     segments = segment_and_fit(bins, sites, sex, params, allele_model)
     # the mean log2 ratio of normal bins is not exactly the mode (log of a noisy ratio is
     # skewed at low depth): centre on the segments that are not calls, and refit
