@@ -45,7 +45,7 @@ from .copy_number import (
 from .segmentation import robust_sd
 
 EVENTS = {"gain": (3, 2), "loss": (1, 1), "cnloh": (2, 2)}  # (copies, major copies)
-REPRESENTATIVE_SITES = 24
+REPRESENTATIVE_SITES = 12
 
 
 @dataclass(frozen=True)
@@ -126,45 +126,93 @@ def _segmentable(points: float, shift_sd: float, n: int, min_size: int, params, 
     return math.sqrt(points) * abs(shift_sd) - math.sqrt(2 * params.penalty * math.log(n)) >= z
 
 
-def _event_fit(noise: LineNoise, kind: str, fraction: float, size_bp: float, params: Params):
+def _count_pmf(n: int, q: float, rho: float) -> np.ndarray:
+    s = (1 - rho) / rho
+    return betabinom.pmf(np.arange(n + 1), n, q * s, (1 - q) * s)
+
+
+def expected_allele_curve(noise: LineNoise, major: float):
+    """The expected allele-count log-likelihood of one site of the line, as a function of
+    candidate major fractions, when the truth is ``major``: the line's allele model
+    (``AlleleBalanceTable``) summed over every count the representative sites can show,
+    weighted by its probability (unphased beta-binomial around ``major`` in the line, around
+    0.5 in the parental). None without sites."""
+    if noise.sites_per_mb <= 0 or len(noise.line_depths) == 0:
+        return None
+    rho = max(noise.overdispersion, 1e-6)
+    alt, depth, parental_alt, parental_depth, weight = [], [], [], [], []
+    for i, n in enumerate(np.maximum(np.round(noise.line_depths).astype(int), 1)):
+        line_pmf = 0.5 * (_count_pmf(n, major, rho) + _count_pmf(n, 1 - major, rho))
+        if noise.parental_depths is not None:
+            n_p = max(int(round(noise.parental_depths[i])), 1)
+            joint = np.outer(line_pmf, _count_pmf(n_p, 0.5, rho))
+            x_l, x_p = np.nonzero(joint > 1e-5)
+            w = joint[x_l, x_p]
+            parental_alt.append(x_p)
+            parental_depth.append(np.full(len(x_p), n_p))
+        else:
+            x_l = np.flatnonzero(line_pmf > 1e-6)
+            w = line_pmf[x_l]
+        alt.append(x_l)
+        depth.append(np.full(len(x_l), n))
+        weight.append(w / w.sum() / len(noise.line_depths))
+    columns = [np.concatenate(alt), np.concatenate(depth)]
+    if parental_alt:
+        columns += [np.concatenate(parental_alt), np.concatenate(parental_depth)]
+    # identical count combinations are evaluated once, with their weights summed
+    rows, inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
+    weights = np.bincount(inverse.ravel(), weights=np.concatenate(weight))
+    table = AlleleBalanceTable.build(
+        rows[:, 0],
+        rows[:, 1],
+        noise.overdispersion,
+        rows[:, 2] if parental_alt else None,
+        rows[:, 3] if parental_alt else None,
+        weights=weights,
+    )
+    return table.segment(0, table.sites)
+
+
+def _event_fit(noise, kind, fraction, size_bp, params, curve):
     c, m = EVENTS[kind]
     span = size_bp * noise.usable_fraction
     bins = span / noise.bin_size
     sites = span * noise.sites_per_mb / 1e6
     log2_mean = float(expected_log2(c, fraction, 2))
     major = float(expected_major_baf(c, m, fraction, 2, 1))
-    depths = noise.line_depths
-    alt = depths * major
-    allele = None
-    if sites >= 1 and len(depths):
-        parental_depths = noise.parental_depths
-        table = AlleleBalanceTable.build(
-            alt,
-            depths,
-            noise.overdispersion,
-            parental_depths * 0.5 if parental_depths is not None else None,
-            parental_depths,
-            weights=np.full(len(depths), sites / len(depths)),
-        )
-        allele = table.segment(0, len(depths))
-    else:
-        alt, depths = np.zeros(0), np.zeros(0)
+    allele, alt, depths = None, np.zeros(0), np.zeros(0)
+    if curve is not None and sites >= 1:
+
+        def allele(candidates, curve=curve, sites=sites):
+            return sites * curve(candidates)
+
+        alt, depths = np.ones(1), np.ones(1)  # placeholders: the curve carries the counts
     se = noise.log2_sd / math.sqrt(max(bins, 1.0))
     fit = fit_segment(log2_mean, se, alt, depths, 2, 1, params, allele_likelihood=allele)
     return fit, bins, sites, log2_mean, major
 
 
 def detectable(
-    noise: LineNoise, kind: str, fraction: float, size_bp: float, params: Params, power: float
+    noise: LineNoise,
+    kind: str,
+    fraction: float,
+    size_bp: float,
+    params: Params,
+    power: float,
+    curve=None,
 ) -> bool:
     """Whether an event of ``kind`` (gain, loss, cnloh) over ``size_bp`` in ``fraction`` of
-    cells would be called, with ``power`` (module docstring)."""
+    cells would be called, with ``power`` (module docstring). ``curve``: the event's
+    ``event_expectations`` (computed when not given)."""
     if size_bp < params.min_call_bp or size_bp > noise.largest_span_bp:
         return False
     if not np.isfinite(noise.log2_sd) or noise.bin_size <= 0:
         return False
     z = float(norm.ppf(power))
-    fit, bins, sites, log2_mean, major = _event_fit(noise, kind, fraction, size_bp, params)
+    if curve is None:
+        curve = event_expectations(noise, kind, fraction)
+    curve, baf_shift = curve
+    fit, bins, sites, log2_mean, major = _event_fit(noise, kind, fraction, size_bp, params, curve)
     called_kind = call_type(fit["copy_number"], fit["major_copies"], 2, 1)
     if called_kind != kind or fit["mosaic_fraction"] < params.min_mosaic_fraction:
         return False
@@ -174,27 +222,48 @@ def detectable(
         bins, log2_mean / noise.log2_sd, noise.chromosome_bins, params.min_segment_bins, params, z
     )
     baf_found = False
-    if sites >= 1 and len(noise.line_depths) and np.isfinite(noise.mirrored_baf_sd):
-        rho = max(noise.overdispersion, 1e-6)
-        shift = _expected_mirrored(noise.line_depths, major, rho)
-        shift -= _expected_mirrored(noise.line_depths, 0.5, rho)
+    if sites >= 1 and baf_shift is not None and np.isfinite(noise.mirrored_baf_sd):
         baf_found = _segmentable(
-            sites, shift / noise.mirrored_baf_sd, noise.chromosome_sites,
+            sites, baf_shift / noise.mirrored_baf_sd, noise.chromosome_sites,
             params.min_segment_snps, params, z,
         )  # fmt: skip
     return depth_found or baf_found
 
 
+def event_expectations(noise: LineNoise, kind: str, fraction: float):
+    """(expected allele curve, expected shift of the mirrored BAF) of an event type at a
+    fraction of cells, independent of its size: computed once per type and fraction."""
+    c, m = EVENTS[kind]
+    major = float(expected_major_baf(c, m, fraction, 2, 1))
+    curve = expected_allele_curve(noise, major)
+    shift = None
+    if len(noise.line_depths):
+        rho = max(noise.overdispersion, 1e-6)
+        shift = _expected_mirrored(noise.line_depths, major, rho)
+        shift -= _expected_mirrored(noise.line_depths, 0.5, rho)
+    return curve, shift
+
+
 def smallest_detectable_bp(
-    noise: LineNoise, kind: str, fraction: float, params: Params, power: float = 0.8
+    noise: LineNoise,
+    kind: str,
+    fraction: float,
+    params: Params,
+    power: float = 0.8,
+    curve=None,
 ) -> int | None:
     """Smallest size (bp, to 1% or one bin) of a detectable event; None when none up to
-    the largest analysable autosome is."""
+    the largest analysable autosome is. ``curve``: ``event_expectations`` if known."""
     top = noise.largest_span_bp
     if top < params.min_call_bp:
         return None
+    curve = curve or event_expectations(noise, kind, fraction)
+
+    def seen(size):
+        return detectable(noise, kind, fraction, size, params, power, curve)
+
     grid = np.geomspace(params.min_call_bp, top, 32)
-    passing = [size for size in grid if detectable(noise, kind, fraction, size, params, power)]
+    passing = [size for size in grid if seen(size)]
     if not passing:
         return None
     hi = passing[0]
@@ -203,7 +272,7 @@ def smallest_detectable_bp(
         return int(round(hi))
     for _ in range(12):
         mid = math.sqrt(lo * hi)
-        if detectable(noise, kind, fraction, mid, params, power):
+        if seen(mid):
             hi = mid
         else:
             lo = mid
@@ -236,10 +305,19 @@ def detection_limits(
     ``detection_sites_per_mb``, ``detection_overdispersion``)."""
     settings = settings or DetectionSettings()
     metrics: dict = {}
+    expectations: dict = {}
+
+    def expected(kind, fraction):
+        if (kind, fraction) not in expectations:
+            expectations[kind, fraction] = event_expectations(noise, kind, fraction)
+        return expectations[kind, fraction]
+
     for kind in EVENTS:
         for fraction in settings.fractions:
             key = f"detection_limit_{kind}_{round(fraction * 100)}pct_bp"
-            metrics[key] = smallest_detectable_bp(noise, kind, fraction, params, settings.power)
+            metrics[key] = smallest_detectable_bp(
+                noise, kind, fraction, params, settings.power, expected(kind, fraction)
+            )
     if (
         noise.largest_span_bp < settings.gate_size_bp
         or not np.isfinite(noise.log2_sd)
@@ -249,8 +327,14 @@ def detection_limits(
     else:
         sees = all(
             detectable(
-                noise, kind, settings.gate_fraction, settings.gate_size_bp, params, settings.power
-            )
+                noise,
+                kind,
+                settings.gate_fraction,
+                settings.gate_size_bp,
+                params,
+                settings.power,
+                expected(kind, settings.gate_fraction),
+            )  # fmt: skip
             for kind in settings.gate_types
         )
     metrics.update(

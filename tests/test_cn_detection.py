@@ -1,0 +1,86 @@
+"""Stated detection limit: hand-computed cases through the same fit that decides."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from ipscqc.cn_detection import (
+    DetectionSettings,
+    LineNoise,
+    detectable,
+    detection_limits,
+    smallest_detectable_bp,
+)
+from ipscqc.copy_number import Params
+
+
+def noise_of(log2_sd=0.2, sites_per_mb=0.0, depth=30.0, largest=100_000_000, paired=True):
+    depths = np.full(12, depth)
+    return LineNoise(
+        bin_size=1000.0,
+        usable_fraction=1.0,
+        log2_sd=log2_sd,
+        sites_per_mb=sites_per_mb,
+        line_depths=depths,
+        parental_depths=depths if paired else None,
+        overdispersion=0.005,
+        paired=paired,
+        mirrored_baf_sd=0.09,
+        largest_span_bp=largest,
+        chromosome_bins=2000,
+        chromosome_sites=1300,
+    )
+
+
+def test_depth_only_gain_limit_matches_the_hand_computed_segmentation_bound():
+    """Gain to 3 copies in 50% of cells: log2 0.322, per-bin sd 0.2. The fit needs
+    sqrt(2 LLR) >= sqrt(2 x 15) + 0.84 (LLR = 0.5 k (0.322/0.2)^2: k >= 15.4 bins);
+    segmentation needs sqrt(k) x 0.322/0.2 >= sqrt(2 x 4 x log 2000) + 0.84: k >= 28.8 bins,
+    the binding bound."""
+    params = Params(min_call_bp=10_000)
+    delta = math.log2(1.25) / 0.2
+    z = 0.8416
+    bound_bins = ((math.sqrt(2 * 4.0 * math.log(2000)) + z) / delta) ** 2
+    limit = smallest_detectable_bp(noise_of(), "gain", 0.5, params)
+    assert limit == pytest.approx(bound_bins * 1000, rel=0.03)
+    assert not detectable(noise_of(), "gain", 0.5, 0.95 * bound_bins * 1000, params, 0.8)
+    assert detectable(noise_of(), "gain", 0.5, 1.05 * bound_bins * 1000, params, 0.8)
+
+
+def test_min_call_bp_floors_the_limit_and_smaller_fractions_need_larger_events():
+    params = Params()
+    line = noise_of(sites_per_mb=600)
+    assert smallest_detectable_bp(line, "gain", 0.5, params) == params.min_call_bp
+    at_20 = smallest_detectable_bp(line, "gain", 0.2, params)
+    at_10 = smallest_detectable_bp(line, "gain", 0.15, params)
+    assert params.min_call_bp < at_20 < at_10
+    noisy = smallest_detectable_bp(noise_of(log2_sd=0.4, sites_per_mb=600), "gain", 0.2, params)
+    assert noisy > at_20
+
+
+def test_cnloh_needs_allele_sites_and_gets_easier_with_more_of_them():
+    params = Params()
+    assert smallest_detectable_bp(noise_of(sites_per_mb=0), "cnloh", 0.5, params) is None
+    sparse = smallest_detectable_bp(noise_of(sites_per_mb=100), "cnloh", 0.2, params)
+    dense = smallest_detectable_bp(noise_of(sites_per_mb=700), "cnloh", 0.2, params)
+    assert dense is not None and sparse is not None and dense < sparse
+
+
+def test_gate_figure_says_whether_a_5_mb_event_in_20_percent_of_cells_is_visible():
+    params = Params()
+    good = detection_limits(noise_of(sites_per_mb=600), params)
+    assert good["sees_gate_event"] is True
+    assert good["detection_limit_cnloh_20pct_bp"] < 5_000_000
+    blind = detection_limits(noise_of(log2_sd=3.0, sites_per_mb=2), params)
+    assert blind["sees_gate_event"] is False
+    assert blind["detection_limit_gain_20pct_bp"] > 5_000_000
+    small_genome = detection_limits(noise_of(sites_per_mb=600, largest=3_000_000), params)
+    assert small_genome["sees_gate_event"] is None  # cannot be estimated: fail closed
+    custom = detection_limits(
+        noise_of(sites_per_mb=600, largest=3_000_000),
+        params,
+        DetectionSettings(gate_size_bp=2_000_000),
+    )
+    assert custom["sees_gate_event"] is True
