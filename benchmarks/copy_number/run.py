@@ -37,7 +37,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from ipscqc.cn_allele_balance import fit_allele_balance_model  # noqa: E402
-from ipscqc.cn_detection import detectable, line_noise, smallest_detectable_bp  # noqa: E402
+from ipscqc.cn_detection import (  # noqa: E402
+    detectable,
+    event_expectations,
+    line_noise,
+    smallest_detectable_bp,
+)
 from ipscqc.copy_number import Params, analyse, expected_major_baf  # noqa: E402
 
 BIN = 1000
@@ -248,9 +253,10 @@ def accuracy(
 
 def _stated(noise, kind, fraction, size, params):
     """(the event is detectable by the line's stated limit, the stated limit in bp)."""
+    expectations = event_expectations(noise, kind, fraction)
     return (
-        detectable(noise, kind, fraction, size, params, 0.8),
-        smallest_detectable_bp(noise, kind, fraction, params),
+        detectable(noise, kind, fraction, size, params, 0.8, expectations),
+        smallest_detectable_bp(noise, kind, fraction, params, 0.8, expectations),
     )
 
 
