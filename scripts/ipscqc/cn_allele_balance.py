@@ -29,9 +29,10 @@ number of sites.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
+import pandas as pd
 from scipy.special import gammaln
 
 OUTLIER_RATE = 0.01  # as copy_number.OUTLIER_RATE: genotyping errors, any count equally likely
@@ -383,10 +384,18 @@ class AlleleBalanceModel:
 
     paired: bool
     overdispersion: float
+    _tables: dict = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, sites) -> AlleleBalanceTable:
         """Table for a site frame (columns alt_count, depth; paired: parental_alt_count,
-        parental_depth), in its row order."""
+        parental_depth), in its row order. Kept for the same sites (``analyse`` fits the
+        segments twice)."""
+        key = _sites_key(sites)
+        if key not in self._tables:
+            self._tables[key] = self._build(sites)
+        return self._tables[key]
+
+    def _build(self, sites) -> AlleleBalanceTable:
         return AlleleBalanceTable.build(
             sites["alt_count"].to_numpy(),
             sites["depth"].to_numpy(),
@@ -394,6 +403,12 @@ class AlleleBalanceModel:
             sites["parental_alt_count"].to_numpy() if self.paired else None,
             sites["parental_depth"].to_numpy() if self.paired else None,
         )
+
+
+def _sites_key(sites) -> tuple:
+    columns = [c for c in ("chrom", "pos", "alt_count", "depth") if c in sites]
+    digest = int(pd.util.hash_pandas_object(sites[columns], index=False).sum()) if len(sites) else 0
+    return (len(sites), digest)
 
 
 def fit_allele_balance_model(sites, settings: SiteSettings | None = None) -> AlleleBalanceModel:
