@@ -283,7 +283,18 @@ def density_mode(values: np.ndarray, max_points: int = 20_000) -> float:
         values = np.random.default_rng(0).choice(values, max_points, replace=False)
     lo, hi = np.quantile(values, [0.01, 0.99])
     grid = np.linspace(lo, hi, 512)
-    return float(grid[np.argmax(gaussian_kde(values)(grid))])
+    # the Gaussian KDE of scipy (Scott's bandwidth), evaluated by binning the values on a
+    # fine grid and convolving with the kernel: the same peak, without n x grid kernels
+    bandwidth = float(gaussian_kde(values).factor * np.std(values, ddof=1))
+    if not bandwidth > 0:
+        return float(np.median(values))
+    width = min((hi - lo) / 2048, bandwidth / 8) if hi > lo else bandwidth / 8
+    edges = np.arange(lo - 4 * bandwidth, hi + 4 * bandwidth + width, width)
+    counts, _ = np.histogram(values, bins=edges)
+    offsets = np.arange(-4 * bandwidth, 4 * bandwidth + width, width)
+    density = np.convolve(counts, np.exp(-0.5 * (offsets / bandwidth) ** 2), mode="same")
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    return float(grid[np.argmax(np.interp(grid, centres, density))])
 
 
 def infer_sex(bins: pd.DataFrame, depth_column: str) -> str:
