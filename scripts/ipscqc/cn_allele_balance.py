@@ -423,3 +423,40 @@ def fit_allele_balance_model(sites, settings: SiteSettings | None = None) -> All
         settings,
     )
     return AlleleBalanceModel(paired, rho)
+
+
+def baf_sites(counts, settings: SiteSettings, paired: bool):
+    """BAF sites and the parental's heterozygous calls from ``cn_sites.read_site_counts``.
+
+    Returns (sites, het_calls, removed): ``sites`` with chrom, pos, ref_count, alt_count,
+    depth, baf and, paired, parental_alt_count and parental_depth (the input of
+    ``copy_number.analyse`` with ``fit_allele_balance_model``); ``het_calls`` every
+    heterozygous call of the parental with its counts (the input of
+    ``cn_masks.parental_balance_regions``); ``removed``: sites each filter removed, and
+    ``genotype_quality`` None when the VCF has no GQ. In line-only mode the line's own
+    calls define the sites and the allele-balance filter is not applied.
+    """
+    gq = counts["parental_gq"].to_numpy(float)
+    has_gq = bool(np.isfinite(gq).any())
+    selection = select_baf_sites(
+        counts["parental_ref_count"].to_numpy(),
+        counts["parental_alt_count"].to_numpy(),
+        gq if has_gq else None,
+        counts["ref_count"].to_numpy(),
+        counts["alt_count"].to_numpy(),
+        settings,
+        allele_balance_filter=paired,
+    )
+    kept = counts[selection.keep].reset_index(drop=True)
+    sites = kept[["chrom", "pos", "ref_count", "alt_count"]].copy()
+    sites["depth"] = sites["ref_count"] + sites["alt_count"]
+    sites["baf"] = sites["alt_count"] / sites["depth"]
+    if paired:
+        sites["parental_alt_count"] = kept["parental_alt_count"]
+        sites["parental_depth"] = kept["parental_ref_count"] + kept["parental_alt_count"]
+    usable = (counts["parental_ref_count"] >= 0) & (counts["parental_alt_count"] >= 0)
+    het_calls = counts.loc[usable, ["chrom", "pos", "parental_ref_count", "parental_alt_count"]]
+    removed = dict(selection.removed)
+    if not has_gq:
+        removed["genotype_quality"] = None
+    return sites, het_calls.reset_index(drop=True), removed
