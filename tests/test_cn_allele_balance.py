@@ -155,3 +155,37 @@ def test_model_is_paired_when_the_sites_carry_the_parentals_counts():
     model = fit_allele_balance_model(sites)
     assert model.paired
     assert model.overdispersion == SiteSettings().overdispersion_floor
+
+
+def test_reader_and_baf_sites_keep_the_parentals_counts_and_gq(tmp_path):
+    import pysam
+    from ipscqc.cn_allele_balance import baf_sites
+    from ipscqc.cn_sites import read_site_counts
+
+    header = [
+        "##fileformat=VCFv4.2",
+        "##contig=<ID=chr1,length=100000>",
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
+        '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype quality">',
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tP1\tL1",
+    ]
+    records = [
+        "chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD:GQ\t0/1:15,15:60\t0/1:3,27:50",  # cnLOH-like
+        "chr1\t200\t.\tC\tT\t50\tPASS\t.\tGT:AD:GQ\t0/1:24,8:60\t0/1:22,8:60",  # paralog 0.25
+        "chr1\t300\t.\tG\tA\t50\tPASS\t.\tGT:AD:GQ\t0/1:15,15:9\t0/1:15,15:60",  # low GQ
+        "chr1\t400\t.\tG\tA\t50\tPASS\t.\tGT:AD:GQ\t0/0:30,0:60\t0/1:15,15:60",  # parental hom
+    ]
+    path = tmp_path / "d.vcf"
+    path.write_text("\n".join(header + records) + "\n")
+    vcf = pysam.tabix_index(str(path), preset="vcf", force=True)
+    counts = read_site_counts(vcf, "L1", "P1", ["chr1"], 20.0)
+    assert counts["pos"].tolist() == [99, 199, 299]
+    assert counts["parental_gq"].tolist() == [60, 60, 9]
+    sites, het_calls, removed = baf_sites(counts, SiteSettings(min_parental_depth=10), paired=True)
+    assert sites["pos"].tolist() == [99]  # the 0.25 site fails the band, the GQ 9 site GQ20
+    assert sites[
+        ["alt_count", "depth", "parental_alt_count", "parental_depth"]
+    ].values.tolist() == [[27, 30, 15, 30]]
+    assert removed["allele_balance"] == 1 and removed["genotype_quality"] == 1
+    assert het_calls["pos"].tolist() == [99, 199, 299]  # every het call, for the masks
