@@ -189,3 +189,29 @@ def test_reader_and_baf_sites_keep_the_parentals_counts_and_gq(tmp_path):
     ].values.tolist() == [[27, 30, 15, 30]]
     assert removed["allele_balance"] == 1 and removed["genotype_quality"] == 1
     assert het_calls["pos"].tolist() == [99, 199, 299]  # every het call, for the masks
+
+
+def test_a_shallow_balanced_parental_does_not_cost_the_paired_model_its_power():
+    """Parental at 20x, line at 45x with a gain-like 0.6/0.4 imbalance: the parental's
+    counts are consistent with balance, so the mixture posterior scores the line against
+    about 0.5 and keeps nearly the evidence of the line-only model; the strict variant
+    (each site against the parental's own noisy fraction) loses much of it."""
+    rng = np.random.default_rng(7)
+    n = np.full(400, 45)
+    parental_n = np.full(400, 20)
+    alt = np.where(rng.random(400) < 0.5, rng.binomial(n, 0.6), rng.binomial(n, 0.4))
+    parental_alt = rng.binomial(parental_n, 0.5)
+    candidates = np.array([0.5, 0.6])
+
+    def evidence(values):
+        return values[1] - values[0]
+
+    mixture = evidence(
+        paired_baf_log_likelihood(alt, n, candidates, parental_alt, parental_n, 0.005)
+    )
+    strict = evidence(
+        paired_baf_log_likelihood(alt, n, candidates, parental_alt, parental_n, 0.005, 1.0)
+    )
+    line_only = evidence(line_only_baf_log_likelihood(alt, n, candidates, 0.005))
+    assert mixture > 0.8 * line_only > 0
+    assert strict < 0.6 * mixture

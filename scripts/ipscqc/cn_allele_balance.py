@@ -233,8 +233,56 @@ def estimate_overdispersion(
 # ----------------------------------------------------------------- the likelihood
 
 
-def _site_terms(alt, depth, parental_alt, parental_depth, overdispersion):
-    """Per site: parental fraction pi, beta-binomial concentration s, log n-choose-x."""
+def _balanced_pmf(x, n, rho):
+    """Beta-binomial probability of x of n at 0.5 with intra-class correlation rho."""
+    s = (1 - max(rho, 1e-6)) / max(rho, 1e-6)
+    return np.exp(
+        gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1)
+        + gammaln(x + s / 2) + gammaln(n - x + s / 2) - gammaln(n + s)
+        - 2 * gammaln(s / 2) + gammaln(s)
+    )  # fmt: skip
+
+
+def _biased_responsibility(parental_alt, parental_depth, rho, biased_share):
+    """Posterior probability that a site's true parental fraction is not 0.5 (a
+    paralogous or biased site, uniform prior) rather than a balanced het (0.5)."""
+    x = np.asarray(parental_alt, float)
+    n = np.asarray(parental_depth, float)
+    balanced = (1 - biased_share) * _balanced_pmf(x, n, rho)
+    biased = biased_share / (n + 1)  # beta-binomial with a uniform prior
+    return biased / np.maximum(biased + balanced, 1e-300)
+
+
+def estimate_biased_share(
+    parental_alt: np.ndarray, parental_depth: np.ndarray, overdispersion: float
+) -> float:
+    """Share of sites whose parental allele fraction is not 0.5 (two-component mixture
+    of the parental's counts: balanced hets, beta-binomial at 0.5 with the run's
+    overdispersion, against sites of any fraction, uniform), by EM; within
+    [0.001, 0.99]."""
+    n = np.asarray(parental_depth, float)
+    if len(n) == 0:
+        return 0.001
+    share = 0.05
+    for _ in range(100):
+        updated = float(
+            np.clip(
+                np.mean(_biased_responsibility(parental_alt, n, overdispersion, share)), 0.001, 0.99
+            )
+        )
+        if abs(updated - share) < 1e-5:
+            break
+        share = updated
+    return share
+
+
+def _site_terms(alt, depth, parental_alt, parental_depth, overdispersion, biased_share=None):
+    """Per site: parental fraction pi, beta-binomial concentration s, log n-choose-x.
+
+    The parental's fraction at a site is a mixture posterior: a balanced het (0.5) or a
+    site of its own fraction (Beta posterior of its counts, worth n_p / (1 + (n_p - 1) rho)
+    binomial draws), weighted by how well each explains the parental's counts; its
+    variance widens the line's beta-binomial."""
     x = np.asarray(alt, float)
     n = np.asarray(depth, float)
     rho = float(overdispersion)
@@ -243,11 +291,15 @@ def _site_terms(alt, depth, parental_alt, parental_depth, overdispersion):
         extra = np.zeros(len(x))
     else:
         n_p = np.asarray(parental_depth, float)
-        pi = _parental_fraction(parental_alt, n_p)
-        # uncertainty of the parental fraction: Beta posterior, with the parental's own
-        # counts worth n_p / (1 + (n_p - 1) rho) binomial draws
+        if biased_share is None:
+            biased_share = estimate_biased_share(parental_alt, n_p, rho)
+        weight = _biased_responsibility(parental_alt, n_p, rho, biased_share)
+        own = _parental_fraction(parental_alt, n_p)
         effective = n_p / (1 + np.maximum(n_p - 1, 0) * rho)
-        extra = 1.0 / (effective + 3.0)  # Var(pi) / (pi (1 - pi))
+        own_var = own * (1 - own) / (effective + 3.0)
+        pi = weight * own + (1 - weight) * 0.5
+        second = weight * (own_var + own**2) + (1 - weight) * 0.25
+        extra = np.maximum(second - pi**2, 0.0) / (pi * (1 - pi))  # Var(pi) / (pi (1 - pi))
     total = np.clip(rho + (1 - rho) * extra, 1e-6, 0.999)
     s = (1 - total) / total
     log_choose = gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1)
@@ -282,6 +334,7 @@ def paired_baf_log_likelihood(
     parental_alt: np.ndarray,
     parental_depth: np.ndarray,
     overdispersion: float,
+    biased_share: float | None = None,
 ) -> np.ndarray:
     """Log-likelihood of the line's allele counts (``alt`` of ``depth``, per site) for each
     expected major allele fraction in ``major`` (the fraction the state gives at a site
@@ -289,8 +342,10 @@ def paired_baf_log_likelihood(
 
     Same call shape as ``copy_number.baf_log_likelihood`` plus the parental's counts and
     the overdispersion: returns one value per entry of ``major`` (summed over sites).
+    ``biased_share``: prior share of sites whose parental fraction is not 0.5
+    (``estimate_biased_share`` of these sites when None).
     """
-    terms = _site_terms(alt, depth, parental_alt, parental_depth, overdispersion)
+    terms = _site_terms(alt, depth, parental_alt, parental_depth, overdispersion, biased_share)
     return _site_log_likelihood(*terms, major).sum(axis=0)
 
 
@@ -349,10 +404,12 @@ class AlleleBalanceTable:
         parental_alt: np.ndarray | None = None,
         parental_depth: np.ndarray | None = None,
         weights: np.ndarray | None = None,
+        biased_share: float | None = None,
     ) -> AlleleBalanceTable:
         """Paired when parental counts are given, line-only (against 0.5) otherwise.
-        ``weights`` multiply each site's log-likelihood (used for representative sites)."""
-        terms = _site_terms(alt, depth, parental_alt, parental_depth, overdispersion)
+        ``weights`` multiply each site's log-likelihood (used for representative sites);
+        ``biased_share`` as in ``paired_baf_log_likelihood``."""
+        terms = _site_terms(alt, depth, parental_alt, parental_depth, overdispersion, biased_share)
         rows = []
         step = 20_000  # bounded memory: sites x grid in blocks
         for start in range(0, len(terms[0]), step):
@@ -379,11 +436,13 @@ class AlleleBalanceTable:
 
 @dataclass(frozen=True)
 class AlleleBalanceModel:
-    """The allele-balance model of one line: mode and overdispersion (estimated from its
-    own sites), with a per-chromosome table builder for the segment fit."""
+    """The allele-balance model of one line: mode, overdispersion and (paired) the share of
+    sites whose parental fraction is not 0.5, estimated from its own sites, with a
+    per-chromosome table builder for the segment fit."""
 
     paired: bool
     overdispersion: float
+    biased_share: float | None = None
     _tables: dict = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, sites) -> AlleleBalanceTable:
@@ -402,6 +461,7 @@ class AlleleBalanceModel:
             self.overdispersion,
             sites["parental_alt_count"].to_numpy() if self.paired else None,
             sites["parental_depth"].to_numpy() if self.paired else None,
+            biased_share=self.biased_share,
         )
 
 
@@ -422,7 +482,14 @@ def fit_allele_balance_model(sites, settings: SiteSettings | None = None) -> All
         sites["parental_depth"].to_numpy() if paired else None,
         settings,
     )
-    return AlleleBalanceModel(paired, rho)
+    share = (
+        estimate_biased_share(
+            sites["parental_alt_count"].to_numpy(), sites["parental_depth"].to_numpy(), rho
+        )
+        if paired
+        else None
+    )
+    return AlleleBalanceModel(paired, rho, share)
 
 
 def baf_sites(counts, settings: SiteSettings, paired: bool):

@@ -73,6 +73,7 @@ class LineNoise:
     largest_span_bp: int
     chromosome_bins: int
     chromosome_sites: int
+    biased_share: float | None = None
 
 
 def line_noise(bins: pd.DataFrame, sites: pd.DataFrame, model: AlleleBalanceModel) -> LineNoise:
@@ -105,6 +106,7 @@ def line_noise(bins: pd.DataFrame, sites: pd.DataFrame, model: AlleleBalanceMode
         largest_span_bp=int(spans.max()) if len(spans) else 0,
         chromosome_bins=int((used["chrom"] == largest).sum()) if largest else 0,
         chromosome_sites=int((sites["chrom"] == largest).sum()) if largest else 0,
+        biased_share=model.biased_share,
     )
 
 
@@ -169,6 +171,7 @@ def expected_allele_curve(noise: LineNoise, major: float):
         rows[:, 2] if parental_alt else None,
         rows[:, 3] if parental_alt else None,
         weights=weights,
+        biased_share=noise.biased_share if noise.biased_share is not None else 0.001,
     )
     return table.segment(0, table.sites)
 
