@@ -12,8 +12,8 @@ from ipscqc.cn_allele_balance import (
     fit_allele_balance_model,
     line_only_baf_log_likelihood,
     paired_baf_log_likelihood,
-    select_baf_sites,
 )
+from ipscqc.cn_sites import baf_sites, read_site_counts, select_baf_sites
 from ipscqc.copy_number import Params, baf_log_likelihood, expected_major_baf, fit_segment
 
 CANDIDATES = np.array([0.5, 0.6, 0.75, 0.9, 0.99])
@@ -159,8 +159,6 @@ def test_model_is_paired_when_the_sites_carry_the_parentals_counts():
 
 def test_reader_and_baf_sites_keep_the_parentals_counts_and_gq(tmp_path):
     import pysam
-    from ipscqc.cn_allele_balance import baf_sites
-    from ipscqc.cn_sites import read_site_counts
 
     header = [
         "##fileformat=VCFv4.2",

@@ -21,7 +21,8 @@ The **line-only** model scores the line's counts against 0.5 (pi = 0.5 at every 
 it cannot tell a paralogous site or an allelic mapping bias from real imbalance, so its
 evidence is weaker (``LINE_ONLY_NOTE``).
 
-Arrays are per site; positions are not used here. The fast path (``AlleleBalanceTable``)
+Arrays are per site; positions are not used here. Which sites are read is
+``cn_sites.select_baf_sites``. The fast path (``AlleleBalanceTable``)
 evaluates the same per-site function once on a grid of major allele fractions and sums
 segments by prefix sums, so that a segment's log-likelihood costs O(grid) whatever its
 number of sites.
@@ -71,65 +72,6 @@ class SiteSettings:
     def from_config(cls, block: dict | None) -> SiteSettings:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in (block or {}).items() if k in names})
-
-
-@dataclass(frozen=True)
-class SiteSelection:
-    """``keep`` per site, and how many sites each filter removed (a site can fail several)."""
-
-    keep: np.ndarray
-    removed: dict[str, int]
-
-
-def select_baf_sites(
-    parental_ref: np.ndarray,
-    parental_alt: np.ndarray,
-    parental_gq: np.ndarray | None,
-    line_ref: np.ndarray,
-    line_alt: np.ndarray,
-    settings: SiteSettings,
-    allele_balance_filter: bool = True,
-) -> SiteSelection:
-    """BAF sites among the parental's heterozygous SNV calls (counts from FORMAT/AD).
-
-    ``parental_gq`` is the parental's FORMAT/GQ (None when the VCF has no GQ: the filter
-    is then not applied, and the caller should say so); a missing GQ (NaN) at a site
-    removes the site. Negative counts (missing AD) remove the site. In line-only mode pass
-    the line's own counts as both parental and line, with ``allele_balance_filter``
-    False: the line's own imbalance is the signal and must not be filtered away.
-    """
-    p_ref = np.asarray(parental_ref, dtype=float)
-    p_alt = np.asarray(parental_alt, dtype=float)
-    l_ref = np.asarray(line_ref, dtype=float)
-    l_alt = np.asarray(line_alt, dtype=float)
-    p_depth = p_ref + p_alt
-    l_depth = l_ref + l_alt
-    missing = (p_ref < 0) | (p_alt < 0) | (l_ref < 0) | (l_alt < 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        balance = np.where(p_depth > 0, p_alt / np.maximum(p_depth, 1), np.nan)
-    shallow = p_depth < settings.min_parental_depth
-    typical = np.median(p_depth[~missing & ~shallow]) if (~missing & ~shallow).any() else np.inf
-    filters = {
-        "missing_counts": missing,
-        "parental_depth_low": shallow,
-        "parental_depth_high": p_depth > settings.max_parental_depth_ratio * typical,
-        "allele_balance": ~(
-            (balance >= settings.min_allele_balance) & (balance <= settings.max_allele_balance)
-        )
-        if allele_balance_filter
-        else np.zeros(len(p_ref), dtype=bool),
-        "line_depth_low": l_depth < settings.min_line_depth,
-    }
-    if parental_gq is not None:
-        gq = np.asarray(parental_gq, dtype=float)
-        filters["genotype_quality"] = ~(gq >= settings.min_genotype_quality)
-    for name in filters:
-        if name != "missing_counts":  # a site without counts is counted once, as missing
-            filters[name] = filters[name] & ~missing
-    keep = np.ones(len(p_ref), dtype=bool)
-    for mask in filters.values():
-        keep &= ~mask
-    return SiteSelection(keep, {name: int(mask.sum()) for name, mask in filters.items()})
 
 
 # ------------------------------------------------------------------- overdispersion
@@ -490,40 +432,3 @@ def fit_allele_balance_model(sites, settings: SiteSettings | None = None) -> All
         else None
     )
     return AlleleBalanceModel(paired, rho, share)
-
-
-def baf_sites(counts, settings: SiteSettings, paired: bool):
-    """BAF sites and the parental's heterozygous calls from ``cn_sites.read_site_counts``.
-
-    Returns (sites, het_calls, removed): ``sites`` with chrom, pos, ref_count, alt_count,
-    depth, baf and, paired, parental_alt_count and parental_depth (the input of
-    ``copy_number.analyse`` with ``fit_allele_balance_model``); ``het_calls`` every
-    heterozygous call of the parental with its counts (the input of
-    ``cn_masks.parental_balance_regions``); ``removed``: sites each filter removed, and
-    ``genotype_quality`` None when the VCF has no GQ. In line-only mode the line's own
-    calls define the sites and the allele-balance filter is not applied.
-    """
-    gq = counts["parental_gq"].to_numpy(float)
-    has_gq = bool(np.isfinite(gq).any())
-    selection = select_baf_sites(
-        counts["parental_ref_count"].to_numpy(),
-        counts["parental_alt_count"].to_numpy(),
-        gq if has_gq else None,
-        counts["ref_count"].to_numpy(),
-        counts["alt_count"].to_numpy(),
-        settings,
-        allele_balance_filter=paired,
-    )
-    kept = counts[selection.keep].reset_index(drop=True)
-    sites = kept[["chrom", "pos", "ref_count", "alt_count"]].copy()
-    sites["depth"] = sites["ref_count"] + sites["alt_count"]
-    sites["baf"] = sites["alt_count"] / sites["depth"]
-    if paired:
-        sites["parental_alt_count"] = kept["parental_alt_count"]
-        sites["parental_depth"] = kept["parental_ref_count"] + kept["parental_alt_count"]
-    usable = (counts["parental_ref_count"] >= 0) & (counts["parental_alt_count"] >= 0)
-    het_calls = counts.loc[usable, ["chrom", "pos", "parental_ref_count", "parental_alt_count"]]
-    removed = dict(selection.removed)
-    if not has_gq:
-        removed["genotype_quality"] = None
-    return sites, het_calls.reset_index(drop=True), removed
