@@ -84,3 +84,43 @@ def test_gate_figure_says_whether_a_5_mb_event_in_20_percent_of_cells_is_visible
         DetectionSettings(gate_size_bp=2_000_000),
     )
     assert custom["sees_gate_event"] is True
+
+
+def test_line_noise_measures_the_lines_own_noise_and_site_density():
+    import pandas as pd
+    from ipscqc.cn_allele_balance import fit_allele_balance_model
+    from ipscqc.cn_detection import line_noise
+    from ipscqc.copy_number import analyse
+
+    rng = np.random.default_rng(11)
+    length, reads_per_bin = 3_000_000, 200  # 30x of 150 bp reads in 1 kb bins
+    starts = np.arange(0, length, 1000)
+    composition = pd.DataFrame({"chrom": "chr1", "start": starts, "end": starts + 1000,
+                                "gc": 0.45, "n_fraction": 0.0})  # fmt: skip
+
+    def depth():
+        return composition[["chrom", "start", "end"]].assign(
+            depth=rng.poisson(reads_per_bin, len(starts)) * 0.15
+        )
+
+    positions = np.arange(500, length - 500, 1500)
+    n = rng.poisson(30, len(positions)) + 5
+    n_p = rng.poisson(30, len(positions)) + 5
+    alt = rng.binomial(n, 0.5)
+    sites = pd.DataFrame(
+        {"chrom": "chr1", "pos": positions, "ref_count": n - alt, "alt_count": alt, "depth": n,
+         "baf": alt / n, "parental_alt_count": rng.binomial(n_p, 0.5), "parental_depth": n_p}
+    )  # fmt: skip
+    centromeres = pd.DataFrame({"chrom": ["chr1"], "start": [1_500_000], "end": [1_520_000],
+                                "name": ["cen"]})  # fmt: skip
+    empty = pd.DataFrame(columns=["chrom", "start", "end", "name"])
+    model = fit_allele_balance_model(sites)
+    result = analyse("L", "P", composition, depth(), depth(), sites, centromeres, empty, empty,
+                     "female", Params(), allele_model=model)  # fmt: skip
+    noise = line_noise(result.bins, result.sites, model)
+    # log2 of a ratio of two Poisson(200) counts: sd about sqrt(2 / 200) / ln 2 = 0.144
+    assert noise.log2_sd == pytest.approx(math.sqrt(2 / reads_per_bin) / math.log(2), rel=0.1)
+    assert noise.sites_per_mb == pytest.approx(1e6 / 1500, rel=0.05)
+    assert noise.bin_size == 1000
+    assert noise.paired and noise.parental_depths is not None
+    assert noise.largest_span_bp == pytest.approx(length, rel=0.01)
