@@ -50,12 +50,17 @@ def test_depth_only_gain_limit_matches_the_hand_computed_segmentation_bound():
 
 
 def test_min_call_bp_floors_the_limit_and_smaller_fractions_need_larger_events():
+    """Also: at the threshold fraction itself (10% = min_mosaic_fraction) nothing is
+    stated as detectable, since the fitted fraction falls below it half of the time."""
     params = Params()
     line = noise_of(sites_per_mb=600)
-    assert smallest_detectable_bp(line, "gain", 0.5, params) == params.min_call_bp
+    # floor: min_call_bp plus the 5 bins at each end a called event may lose
+    floor = params.min_call_bp + 10 * 1000
+    assert smallest_detectable_bp(line, "gain", 0.5, params) == pytest.approx(floor, rel=0.01)
     at_20 = smallest_detectable_bp(line, "gain", 0.2, params)
     at_10 = smallest_detectable_bp(line, "gain", 0.15, params)
-    assert params.min_call_bp < at_20 < at_10
+    assert floor * 1.01 < at_20 < at_10
+    assert smallest_detectable_bp(line, "gain", params.min_mosaic_fraction, params) is None
     noisy = smallest_detectable_bp(noise_of(log2_sd=0.4, sites_per_mb=600), "gain", 0.2, params)
     assert noisy > at_20
 

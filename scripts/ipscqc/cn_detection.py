@@ -11,11 +11,14 @@ model, and the event counts as detectable when
 - its log-likelihood ratio against normal clears ``min_llr`` with the stated power: the
   signed root of the likelihood ratio, sqrt(2 LLR), is about normal with unit variance,
   so sqrt(2 LLR_expected) - sqrt(2 min_llr) >= z(power) (0.84 for 80%);
+- the fitted fraction clears ``min_mosaic_fraction`` with the same power (its relative
+  standard error is about 1 / sqrt(2 LLR)): events at the threshold fraction are seen
+  about half the time, and are not stated as detectable;
 - segmentation can find it: in the depth signal (bins) or the mirrored BAF (sites),
   noise-scaled, the cost an event of k points with mean shift d (in noise units) saves,
   k d^2, clears the two change points' penalty 2 x ``penalty`` x log(n) with the same
   power, and k >= ``min_segment_bins`` (or ``min_segment_snps``);
-- L >= ``min_call_bp``.
+- L minus 5 bins at each end (what break placement may cut off) >= ``min_call_bp``.
 
 Sizes are in bp of genome (the usable share of bins and the site density are measured
 on the line's analysable autosomes); None means not reachable within the largest
@@ -46,6 +49,7 @@ from .segmentation import robust_sd
 
 EVENTS = {"gain": (3, 2), "loss": (1, 1), "cnloh": (2, 2)}  # (copies, major copies)
 REPRESENTATIVE_SITES = 12
+BOUNDARY_SLACK_BINS = 5  # bins a called event may lose at each end
 
 
 @dataclass(frozen=True)
@@ -207,7 +211,10 @@ def detectable(
     """Whether an event of ``kind`` (gain, loss, cnloh) over ``size_bp`` in ``fraction`` of
     cells would be called, with ``power`` (module docstring). ``curve``: the event's
     ``event_expectations`` (computed when not given)."""
-    if size_bp < params.min_call_bp or size_bp > noise.largest_span_bp:
+    # a called event loses a few bins at each end to the placement of its breaks
+    if size_bp - 2 * BOUNDARY_SLACK_BINS * noise.bin_size < params.min_call_bp:
+        return False
+    if size_bp > noise.largest_span_bp:
         return False
     if not np.isfinite(noise.log2_sd) or noise.bin_size <= 0:
         return False
@@ -217,9 +224,14 @@ def detectable(
     curve, baf_shift = curve
     fit, bins, sites, log2_mean, major = _event_fit(noise, kind, fraction, size_bp, params, curve)
     called_kind = call_type(fit["copy_number"], fit["major_copies"], 2, 1)
-    if called_kind != kind or fit["mosaic_fraction"] < params.min_mosaic_fraction:
+    if called_kind != kind:
         return False
-    if math.sqrt(2 * max(fit["llr"], 0.0)) - math.sqrt(2 * params.min_llr) < z:
+    root = math.sqrt(2 * max(fit["llr"], 0.0))
+    if root - math.sqrt(2 * params.min_llr) < z:
+        return False
+    # the fitted fraction must clear min_mosaic_fraction with the same power: its relative
+    # standard error is about 1 / sqrt(2 LLR)
+    if fit["mosaic_fraction"] * (1 - z / root) < params.min_mosaic_fraction:
         return False
     depth_found = _segmentable(
         bins, log2_mean / noise.log2_sd, noise.chromosome_bins, params.min_segment_bins, params, z

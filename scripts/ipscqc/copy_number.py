@@ -382,7 +382,10 @@ def depth_signal(
         usable = used & (np.isfinite(ratio) | (bins["line_depth"].to_numpy() == 0))
         # a bin with no reads in the line is a deep loss; floor it instead of -inf
         ratio = np.where(np.isfinite(ratio), ratio, -5.0)
-        return ratio, usable, density_mode(ratio[usable & autosome])
+        # the mode of the smoothed ratio: at 1 kb bins the per-bin noise is wider than a
+        # mosaic gain, and the mode of the raw bins is pulled towards a large event
+        smooth = smoothed_departure(bins["chrom"].to_numpy(), ratio, usable & autosome)
+        return ratio, usable, density_mode(smooth[usable & autosome])
 
     ratio, usable, centre = line_ratio()
     # The line's GC model is fitted on all autosomal bins; gained or lost stretches
@@ -475,9 +478,10 @@ def fit_segment(
 
     Each candidate state gets its best fraction on a grid (0.01 steps) by the joint
     log-likelihood of the segment's mean log2 ratio (normal with standard error
-    ``log2_se``) and its allele counts; among states within ``state_tolerance`` of the
-    best, the simplest one (fewest copy and allele steps) is chosen, since e.g. 3 copies
-    in half of the cells and 4 copies (3 of one allele) in a quarter look the same.
+    ``log2_se``) and its allele counts; each step of complexity (copy and allele steps)
+    costs ``state_tolerance``, so that among states within it of the best the simplest
+    is chosen, since e.g. 3 copies in half of the cells and 4 copies (3 of one allele) in
+    a quarter look the same.
     Returns the state, the log-likelihood ratio against normal, the log-likelihood of
     the best state (``log2_within``, the scatter of the bins around their mean in units
     of the bin noise, adds -0.5 x itself to it) and the expectations.
@@ -517,8 +521,15 @@ def fit_segment(
     if not options:
         return result
     top = max(option[0] for option in options)
-    near = [option for option in options if option[0] >= top - params.state_tolerance]
-    ll, c, m, f = min(near, key=lambda o: (state_complexity(o[1], o[2], c0), -o[0]))
+
+    def penalised(option):
+        # each step of complexity costs state_tolerance: a state within the tolerance of
+        # the best loses to a simpler one, and so does a complex state (many copies of one
+        # allele in a few cells) that fits the noise of the allele balance a bit better
+        steps = state_complexity(option[1], option[2], c0)
+        return (option[0] - params.state_tolerance * steps, -steps, option[0])
+
+    ll, c, m, f = max(options, key=penalised)
     result.update(
         copy_number=c,
         major_copies=m,
