@@ -192,28 +192,40 @@ def classify_calls(
     return table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def mhc_finding(classified: pd.DataFrame, settings: ClassSettings) -> dict:
-    """The MHC/HLA integrity finding: status PASS when no gain, loss or copy-neutral LOH
-    overlaps the MHC, else ``mhc_status`` (REVIEW by default), with the calls and a note."""
+MIN_MHC_COVERED = 0.5  # share of the MHC in used bins for "no change there" to count
+
+
+def mhc_finding(
+    classified: pd.DataFrame, settings: ClassSettings, bins: pd.DataFrame | None = None
+) -> dict:
+    """The MHC/HLA integrity finding: ``mhc_status`` (REVIEW by default) when a gain, loss
+    or copy-neutral LOH overlaps the MHC, with the calls and a note; PASS when none does
+    and the check could look there; INCONCLUSIVE when ``bins`` (``Analysis.bins``) show
+    less than half of the MHC in used bins, or when ``bins`` is not given and there is no
+    call (whether the check looked is unknown): fail closed."""
     region = f"{settings.mhc_chrom}:{settings.mhc_start:,}-{settings.mhc_end:,}"
+    covered = None
+    if bins is not None:
+        used = bins[bins["used"] & (bins["chrom"] == settings.mhc_chrom)]
+        ends = used["end"].clip(upper=settings.mhc_end)
+        inside = (ends - used["start"].clip(lower=settings.mhc_start)).clip(lower=0)
+        covered = float(inside.sum()) / (settings.mhc_end - settings.mhc_start)
     hits = classified[classified["mhc"]] if len(classified) else classified
     items = [
         {key: call[key] for key in ("chrom", "start", "end", "type", "copy_number",
                                     "mosaic_fraction", "size_bp")}
         for call in hits.to_dict("records")
     ]  # fmt: skip
-    if not items:
-        return {
-            "status": PASS,
-            "region": region,
-            "items": [],
-            "note": f"No call over the MHC ({region}).",
-        }
-    kinds = ", ".join(sorted({item["type"] for item in items}))
-    return {
-        "status": settings.mhc_status,
-        "region": region,
-        "items": items,
-        "note": f"{kinds} over the MHC ({region}): the HLA type of the line may differ from "
-        "the donor's (matters for HLA-matched banks).",
-    }
+    finding = {"region": region, "items": items, "covered_fraction": covered}
+    if items:
+        kinds = ", ".join(sorted({item["type"] for item in items}))
+        note = (
+            f"{kinds} over the MHC ({region}): the HLA type of the line may differ from the "
+            "donor's (matters for HLA-matched banks)."
+        )
+        return {"status": settings.mhc_status, **finding, "note": note}
+    if covered is None or covered < MIN_MHC_COVERED:
+        share = "unknown" if covered is None else f"{covered:.0%}"
+        note = f"The MHC ({region}) was not analysed (share in used bins: {share})."
+        return {"status": "INCONCLUSIVE", **finding, "note": note}
+    return {"status": PASS, **finding, "note": f"No call over the MHC ({region})."}
