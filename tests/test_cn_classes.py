@@ -100,10 +100,15 @@ def test_mhc_integrity_is_its_own_review_finding():
     assert finding["status"] == "REVIEW"
     assert [item["start"] for item in finding["items"]] == [29_000_000]
     assert "HLA type of the line may differ" in finding["note"]
-    assert (
-        mhc_finding(classify(call("chr6", 40_000_000, 40_200_000, "loss")), SETTINGS)["status"]
-        == "PASS"
+    elsewhere = classify(call("chr6", 40_000_000, 40_200_000, "loss"))
+    starts = list(range(28_000_000, 34_000_000, 100_000))
+    bins = pd.DataFrame(
+        {"chrom": "chr6", "start": starts, "end": [x + 100_000 for x in starts], "used": True}
     )
+    assert mhc_finding(elsewhere, SETTINGS, bins)["status"] == "PASS"
+    # fail closed: an MHC that was not analysed (no used bins there), or not said, is no PASS
+    assert mhc_finding(elsewhere, SETTINGS, bins.assign(used=False))["status"] == "INCONCLUSIVE"
+    assert mhc_finding(elsewhere, SETTINGS)["status"] == "INCONCLUSIVE"
 
 
 def test_driver_regions_are_derived_from_gene_annotation_and_arms():
