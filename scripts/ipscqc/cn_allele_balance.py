@@ -367,13 +367,22 @@ class AlleleBalanceTable:
     def totals(self, lo: int, hi: int) -> np.ndarray:
         return self.prefix[hi] - self.prefix[lo]
 
+    def per_site(self) -> np.ndarray:
+        """The per-site log-likelihoods on ``MAJOR_GRID`` (sites x grid)."""
+        return np.diff(self.prefix, axis=0)
+
     def segment(self, lo: int, hi: int):
-        totals = self.totals(lo, hi)
+        return interpolated(self.totals(lo, hi))
 
-        def log_likelihood(major: np.ndarray) -> np.ndarray:
-            return _quadratic_interpolation(MAJOR_GRID, totals, np.maximum(major, 1 - major))
 
-        return log_likelihood
+def interpolated(totals: np.ndarray):
+    """A function of candidate major fractions from log-likelihood totals on ``MAJOR_GRID``
+    (quadratic interpolation; fractions below 0.5 are mirrored)."""
+
+    def log_likelihood(major: np.ndarray) -> np.ndarray:
+        return _quadratic_interpolation(MAJOR_GRID, totals, np.maximum(major, 1 - major))
+
+    return log_likelihood
 
 
 @dataclass(frozen=True)

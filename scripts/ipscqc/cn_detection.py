@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import betabinom, norm
 
-from .cn_allele_balance import AlleleBalanceModel, AlleleBalanceTable
+from .cn_allele_balance import AlleleBalanceModel, AlleleBalanceTable, interpolated
 from .copy_number import (
     Params,
     call_type,
@@ -137,47 +137,75 @@ def _count_pmf(n: int, q: float, rho: float) -> np.ndarray:
     return betabinom.pmf(np.arange(n + 1), n, q * s, (1 - q) * s)
 
 
-def expected_allele_curve(noise: LineNoise, major: float):
+PARENTAL_PMF_FLOOR = 1e-4  # parental counts less likely than this are left out
+LINE_PMF_FLOOR = 1e-6  # line counts this unlikely at every major fraction up to 0.8 too
+
+
+def _count_rows(noise: LineNoise):
+    """Every count combination the representative sites can show (line: counts with
+    probability >= ``LINE_PMF_FLOOR`` at some major fraction up to 0.8; parental: counts
+    with probability >= ``PARENTAL_PMF_FLOOR`` at 0.5), with the line's
+    allele model evaluated once on the grid for each: (per-row log-likelihoods, rows as
+    (site index, line alt, parental weight))."""
+    rho = max(noise.overdispersion, 1e-6)
+    site, alt, depth, parental_alt, parental_depth, parental_weight = [], [], [], [], [], []
+    for i, n in enumerate(np.maximum(np.round(noise.line_depths).astype(int), 1)):
+        # the events whose limits are stated have major fractions of 0.5-0.75
+        plausible = np.maximum(
+            _count_pmf(n, 0.5, rho), 0.5 * (_count_pmf(n, 0.8, rho) + _count_pmf(n, 0.2, rho))
+        )
+        x_l = np.flatnonzero(plausible >= LINE_PMF_FLOOR)
+        if noise.parental_depths is not None:
+            n_p = max(int(round(noise.parental_depths[i])), 1)
+            pmf_p = _count_pmf(n_p, 0.5, rho)
+            x_p = np.flatnonzero(pmf_p >= PARENTAL_PMF_FLOOR)
+            grid_l, grid_p = np.meshgrid(x_l, x_p, indexing="ij")
+            x_l, x_p = grid_l.ravel(), grid_p.ravel()
+            parental_alt.append(x_p)
+            parental_depth.append(np.full(len(x_p), n_p))
+            parental_weight.append(pmf_p[x_p] / pmf_p[pmf_p >= PARENTAL_PMF_FLOOR].sum())
+        else:
+            parental_weight.append(np.ones(len(x_l)))
+        site.append(np.full(len(x_l), i))
+        alt.append(x_l)
+        depth.append(np.full(len(x_l), n))
+    paired = noise.parental_depths is not None
+    columns = [np.concatenate(alt), np.concatenate(depth)]
+    if paired:
+        columns += [np.concatenate(parental_alt), np.concatenate(parental_depth)]
+    # identical count combinations (representative sites of equal depth) are evaluated once
+    unique, inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
+    table = AlleleBalanceTable.build(
+        unique[:, 0],
+        unique[:, 1],
+        noise.overdispersion,
+        unique[:, 2] if paired else None,
+        unique[:, 3] if paired else None,
+        biased_share=noise.biased_share if noise.biased_share is not None else 0.001,
+    )
+    per_row = table.per_site()[inverse.ravel()]
+    return per_row, np.concatenate(site), columns[0], np.concatenate(parental_weight)
+
+
+def expected_allele_curve(noise: LineNoise, major: float, rows=None):
     """The expected allele-count log-likelihood of one site of the line, as a function of
     candidate major fractions, when the truth is ``major``: the line's allele model
-    (``AlleleBalanceTable``) summed over every count the representative sites can show,
-    weighted by its probability (unphased beta-binomial around ``major`` in the line, around
-    0.5 in the parental). None without sites."""
+    (``AlleleBalanceTable``) over every count the representative sites can show, weighted
+    by its probability (unphased beta-binomial around ``major`` in the line, around 0.5 in
+    the parental). ``rows``: ``_count_rows(noise)`` when already computed (the rows do not
+    depend on ``major``, only their weights do). None without sites."""
     if noise.sites_per_mb <= 0 or len(noise.line_depths) == 0:
         return None
     rho = max(noise.overdispersion, 1e-6)
-    alt, depth, parental_alt, parental_depth, weight = [], [], [], [], []
-    for i, n in enumerate(np.maximum(np.round(noise.line_depths).astype(int), 1)):
-        line_pmf = 0.5 * (_count_pmf(n, major, rho) + _count_pmf(n, 1 - major, rho))
-        if noise.parental_depths is not None:
-            n_p = max(int(round(noise.parental_depths[i])), 1)
-            joint = np.outer(line_pmf, _count_pmf(n_p, 0.5, rho))
-            x_l, x_p = np.nonzero(joint > 1e-5)
-            w = joint[x_l, x_p]
-            parental_alt.append(x_p)
-            parental_depth.append(np.full(len(x_p), n_p))
-        else:
-            x_l = np.flatnonzero(line_pmf > 1e-6)
-            w = line_pmf[x_l]
-        alt.append(x_l)
-        depth.append(np.full(len(x_l), n))
-        weight.append(w / w.sum() / len(noise.line_depths))
-    columns = [np.concatenate(alt), np.concatenate(depth)]
-    if parental_alt:
-        columns += [np.concatenate(parental_alt), np.concatenate(parental_depth)]
-    # identical count combinations are evaluated once, with their weights summed
-    rows, inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
-    weights = np.bincount(inverse.ravel(), weights=np.concatenate(weight))
-    table = AlleleBalanceTable.build(
-        rows[:, 0],
-        rows[:, 1],
-        noise.overdispersion,
-        rows[:, 2] if parental_alt else None,
-        rows[:, 3] if parental_alt else None,
-        weights=weights,
-        biased_share=noise.biased_share if noise.biased_share is not None else 0.001,
-    )
-    return table.segment(0, table.sites)
+    per_row, site, alt, parental_weight = rows if rows is not None else _count_rows(noise)
+    depths = np.maximum(np.round(noise.line_depths).astype(int), 1)
+    line_pmf = {
+        i: 0.5 * (_count_pmf(n, major, rho) + _count_pmf(n, 1 - major, rho))
+        for i, n in enumerate(depths)
+    }
+    weight = np.array([line_pmf[i][x] for i, x in zip(site, alt, strict=True)])
+    weight = weight * parental_weight / len(depths)
+    return interpolated(weight @ per_row)
 
 
 def _event_fit(noise, kind, fraction, size_bp, params, curve):
@@ -245,12 +273,13 @@ def detectable(
     return depth_found or baf_found
 
 
-def event_expectations(noise: LineNoise, kind: str, fraction: float):
+def event_expectations(noise: LineNoise, kind: str, fraction: float, rows=None):
     """(expected allele curve, expected shift of the mirrored BAF) of an event type at a
-    fraction of cells, independent of its size: computed once per type and fraction."""
+    fraction of cells, independent of its size: computed once per type and fraction
+    (``rows``: ``_count_rows(noise)``, shared by all of them)."""
     c, m = EVENTS[kind]
     major = float(expected_major_baf(c, m, fraction, 2, 1))
-    curve = expected_allele_curve(noise, major)
+    curve = expected_allele_curve(noise, major, rows)
     shift = None
     if len(noise.line_depths):
         rho = max(noise.overdispersion, 1e-6)
@@ -322,9 +351,11 @@ def detection_limits(
     metrics: dict = {}
     expectations: dict = {}
 
+    rows = _count_rows(noise) if noise.sites_per_mb > 0 and len(noise.line_depths) else None
+
     def expected(kind, fraction):
         if (kind, fraction) not in expectations:
-            expectations[kind, fraction] = event_expectations(noise, kind, fraction)
+            expectations[kind, fraction] = event_expectations(noise, kind, fraction, rows)
         return expectations[kind, fraction]
 
     for kind in EVENTS:
