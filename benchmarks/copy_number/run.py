@@ -306,6 +306,7 @@ def cnvkit(
     executable = shutil.which(executable)
     if executable is None:
         raise SystemExit("cnvkit.py is not on PATH: install CNVkit in the benchmark environment")
+    results, workdir = results.resolve(), workdir.resolve()
     truth = json.loads(truth_path.read_text())
     events = truth["copy_number_events"]
     line = events[0]["sample"]
@@ -323,7 +324,8 @@ def cnvkit(
         "--output-reference", str(workdir / "reference.cnn"), "-p", "1",
         "--segment-method", method,
     ]  # fmt: skip
-    subprocess.run(command, check=True, capture_output=True, text=True)
+    # CNVkit writes some files (genome.bed) to its working directory: run it in workdir
+    subprocess.run(command, check=True, capture_output=True, text=True, cwd=workdir)
     cnvkit_seconds = time.perf_counter() - started
     segments = pd.read_csv(workdir / f"{line}.cns", sep="\t")
     calls_path = workdir / f"{line}.call.cns"
