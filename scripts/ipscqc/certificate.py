@@ -114,6 +114,7 @@ def _check_entry(result: dict) -> dict:
             for rule in result["rules"]
         ],
         "notes": result.get("notes", []),
+        "adequacy": result.get("adequacy", {}),
     }
 
 

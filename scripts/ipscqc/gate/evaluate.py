@@ -101,7 +101,7 @@ def evaluate_rule(rule: Rule, findings: dict, thresholds: dict) -> dict | None:
     if rule.condition(values, threshold):
         return {
             **result,
-            "status": rule.status,
+            "status": rule.status_in(thresholds),
             "reason": _format(rule.reason, {**values, "threshold": threshold}),
         }
     return {**result, "status": PASS, "reason": ""}
@@ -194,6 +194,9 @@ def evaluate_check(
         "parental": (findings or {}).get("parental"),
         "rules": results,
         "notes": list((findings or {}).get("notes") or []),
+        # how well the check could look (its declared adequacy numbers), carried to the
+        # certificate
+        "adequacy": dict((findings or {}).get("adequacy") or {}),
     }
 
 

@@ -40,6 +40,13 @@ class Rule:
     parental_fields: tuple[str, ...] = ()  # required in paired mode only (None in line-only)
     applies: Callable[[dict], bool] | None = None  # on the findings; None: always applies
     superseded_by: str | None = None  # a rule whose non-PASS result already says this
+    status_setting: str | None = None  # gate.<check>.<key> that may set the status
+
+    def status_in(self, thresholds: dict) -> str:
+        """The status when triggered: the configured one (``status_setting``), if it is a
+        status other than PASS, else ``status``."""
+        configured = thresholds.get(self.check, {}).get(self.status_setting or "")
+        return configured if configured in STATUSES and configured != PASS else self.status
 
     @property
     def threshold_key(self) -> str:
@@ -67,6 +74,28 @@ def _segment_label(item: dict) -> str:
     return f"{item['type']} {item['chrom']}:{item['start'] + 1}-{item['end']}{regions}"
 
 
+def _call_place(item: dict) -> str:
+    return f"{item['type']} {item['chrom']}:{item['start'] + 1:,}-{item['end']:,}"
+
+
+def _fail_class_label(item: dict) -> str:
+    """A FAIL-class call, 1-based closed, and why it is of that class."""
+    return f"{_call_place(item)} ({item.get('class_reasons') or 'class FAIL'})"
+
+
+def _review_class_label(item: dict) -> str:
+    """A REVIEW-class call with its size, genes and score."""
+    genes = [gene for gene in str(item.get("genes") or "").split(",") if gene]
+    shown = ",".join(genes[:8]) + (f" and {len(genes) - 8} more" if len(genes) > 8 else "")
+    score = item.get("score")
+    score_text = f", score {score:.1f}" if isinstance(score, int | float) else ""
+    return f"{_call_place(item)} ({item['size_bp']:,} bp, genes {shown or 'none'}{score_text})"
+
+
+def _of_class(wanted: str) -> Callable[[dict], bool]:
+    return lambda item: item.get("class") == wanted
+
+
 def _acquired_in(tiers: tuple[str, ...]) -> Callable[[dict], bool]:
     return lambda item: (
         item["kind"] == "variant" and item.get("class") == "acquired" and item.get("tier") in tiers
@@ -80,16 +109,14 @@ ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list[str]]] = {
     ("acquired_variants", "acquired_cancer_gene_variants"): lambda findings: _labels(
         findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), _variant_label
     ),
-    ("copy_number", "whole_chromosome_events"): lambda findings: _labels(
-        findings,
-        lambda item: item["scope"] == "whole_chromosome",
-        lambda item: f"{item['type']} {item['chrom']}",
+    ("copy_number", "fail_class_calls"): lambda findings: _labels(
+        findings, _of_class("FAIL"), _fail_class_label
     ),
-    ("copy_number", "recurrent_events"): lambda findings: _labels(
-        findings, lambda item: bool(item["recurrent"]), _segment_label
+    ("copy_number", "review_class_calls"): lambda findings: _labels(
+        findings, _of_class("REVIEW"), _review_class_label
     ),
-    ("copy_number", "cnloh_events"): lambda findings: _labels(
-        findings, lambda item: item["type"] == "cnloh", _segment_label
+    ("copy_number", "mhc_calls"): lambda findings: _labels(
+        findings, lambda item: bool(item.get("mhc")), _segment_label
     ),
 }
 
@@ -113,6 +140,11 @@ def could_be_male(findings: dict) -> bool:
     """Y loss is measured in male lines; a null y_loss of a female line is not missing."""
     metrics = findings["metrics"]
     return metrics.get("y_loss") is not None or _original_sex(metrics) == "male"
+
+
+def mhc_region_set(findings: dict) -> bool:
+    """The MHC rules apply when the check looked for an MHC (``copy_number.mhc_region``)."""
+    return findings["adequacy"].get("mhc_region") is not None
 
 
 def undercovered_fraction(values: dict, threshold: float) -> bool:
@@ -145,6 +177,7 @@ CONDITIONS: dict[str, Callable[[dict, Any], bool]] = {
 APPLIES: dict[str, Callable[[dict], bool]] = {
     "could_be_female": could_be_female,
     "could_be_male": could_be_male,
+    "mhc_region_set": mhc_region_set,
 }
 STATUSES = {"PASS": PASS, "REVIEW": REVIEW, "INCONCLUSIVE": INCONCLUSIVE, "FAIL": FAIL}
 
@@ -187,6 +220,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                     parental_fields=tuple(entry.get("parental_only", ())),
                     applies=APPLIES[entry["applies_to"]] if "applies_to" in entry else None,
                     superseded_by=entry.get("superseded_by"),
+                    status_setting=entry.get("status_from"),
                 )
             )
     return tuple(rules)

@@ -15,19 +15,21 @@ def _is_data(line: str) -> bool:
     return bool(line.strip()) and not line.startswith(("#", "track", "browser"))
 
 
-def read_bed(path: str | Path) -> pd.DataFrame:
+def read_bed(path: str | Path, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """The intervals of a BED file (plain or gzipped); comment, track and browser lines
-    are skipped; a missing name column gives empty names."""
+    are skipped; a missing name column gives empty names. ``extra`` names the columns
+    after the name that are kept (as strings; empty when a line has fewer)."""
     rows = []
+    width = 4 + len(extra)
     with open_text(path) as handle:
         for line in handle:
             if not _is_data(line):
                 continue
             parts = line.rstrip("\r\n").split("\t")
-            rows.append(
-                (parts[0], int(parts[1]), int(parts[2]), parts[3] if len(parts) > 3 else "")
-            )
-    return pd.DataFrame(rows, columns=BED_COLUMNS).astype({"start": "int64", "end": "int64"})
+            parts += [""] * (width - len(parts))
+            rows.append((parts[0], int(parts[1]), int(parts[2]), *parts[3:width]))
+    columns = BED_COLUMNS + list(extra)
+    return pd.DataFrame(rows, columns=columns).astype({"start": "int64", "end": "int64"})
 
 
 def bed_contigs(path: str | Path) -> set[str]:
