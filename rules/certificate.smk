@@ -1,6 +1,7 @@
 # Release certificates: the gate's decision of each line with the checksums of every
 # input, the versions of the tools each job ran, the config digest and the pipeline
-# version. See docs/release_gate.md.
+# version; and the printable release dossier of each line, made from its certificate
+# only. See docs/release_gate.md.
 
 
 rule sample_checksums:
@@ -84,5 +85,24 @@ rule certificate:
     params:
         config=config,
         repository=workflow.basedir,
+        passage=passage_of_line,
     script:
         "../scripts/release_certificate.py"
+
+
+rule dossier:
+    input:
+        certificate=path_of("certificate"),
+    output:
+        html=path_of("dossier_html"),
+        pdf=path_of("dossier_pdf"),
+    log:
+        log_of("dossiers/{line}"),
+    localrule: True
+    conda:
+        "../envs/dossier.yaml"
+    resources:
+        mem_mb=memory_by_attempt(1000),
+        runtime=10,
+    script:
+        "../scripts/release_dossier.py"

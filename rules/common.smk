@@ -154,12 +154,34 @@ def donor_of_line(wildcards):
     return samples.loc[wildcards.line, "donor"]
 
 
+def passage_of_line(wildcards):
+    """The line's passage as the sheet gives it ("" when empty)."""
+    passage = samples.loc[wildcards.line].get("passage", "")
+    return "" if passage is None or passage != passage else str(passage)  # NaN != NaN
+
+
 def sex_of_line(wildcards):
     return samples.loc[wildcards.line, "sex"]
 
 
 def samples_of_donor(donor):
     return sorted(samples.index[samples["donor"] == donor])
+
+
+def other_lines_of_line(wildcards):
+    """The other lines of the line's donor (recurrence across the donor's lines)."""
+    donor = samples.loc[wildcards.line, "donor"]
+    return [
+        sample
+        for sample in samples_of_donor(donor)
+        if sample != wildcards.line and samples.loc[sample, "role"] == "line"
+    ]
+
+
+def unrelated_samples_of_line(wildcards):
+    """Samples of the other donors: the run's panel of normals for this line."""
+    donor = samples.loc[wildcards.line, "donor"]
+    return sorted(samples.index[samples["donor"] != donor])
 
 
 def declared_sex_of_donor(wildcards):
@@ -242,13 +264,14 @@ def variant_classification_inputs(wildcards):
     inputs = {
         "candidates": path_of("candidates_table", donor=donor),
         "hotspot_pileup": path_of("hotspot_pileup", donor=donor),
-        "line_stats": path_of("samtools_stats", sample=line),
         "line_dist": path_of("mosdepth_dist", sample=line),
+        "panel_of_normals": path_of("panel_of_normals"),
     }
     parental = parental_of(line)
     if parental:
-        inputs["parental_stats"] = path_of("samtools_stats", sample=parental)
         inputs["parental_dist"] = path_of("mosdepth_dist", sample=parental)
+    if config["variants"]["origin"]["pon_vcf"]:
+        inputs["user_panel_of_normals"] = path_of("user_panel_of_normals")
     if config["variants"]["use_copy_number"]:
         inputs["copy_number"] = path_of("findings_table", sample=line, check="copy_number")
     return inputs
@@ -368,6 +391,7 @@ VERSIONED_JOBS = {
     "map_hotspots": ["catalogue"],
     "genotype_hotspots": DONORS,
     "classify_variants": LINES,
+    "panel_of_normals": ["run"],
     "copy_number": SAMPLES,
     "genotype_cohort": ["cohort"],
     "identity_findings": ["cohort"],
@@ -378,6 +402,8 @@ VERSIONED_JOBS = {
 }
 if config["params"]["aligner"] == "bwa":
     VERSIONED_JOBS["bwa_index"] = ["reference"]
+if config["variants"]["origin"]["pon_vcf"]:
+    VERSIONED_JOBS["user_panel_of_normals"] = ["run"]
 
 
 def job_versions():
@@ -389,6 +415,7 @@ def job_versions():
 # over the sheets: sample (every sample), sample+unit (every unit), donor.
 REPORT_CONTENT = (
     "safety_summary",
+    "decision_cards",
     "general_stats",
     "acquired_variants",
     "copy_number_figures",
@@ -440,4 +467,5 @@ def final_outputs():
         [path_of("report"), path_of("cohort_summary")]
         + [path_of("donor_vcf", donor=donor) for donor in DONORS]
         + [path_of("certificate", line=line) for line in LINES]
+        + [path_of(kind, line=line) for line in LINES for kind in ("dossier_html", "dossier_pdf")]
     )

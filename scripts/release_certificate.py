@@ -1,6 +1,6 @@
 """Entry point of rule certificate: the release certificate of one line."""
 
-from ipscqc.certificate import build_certificate, now_iso, project_version
+from ipscqc.certificate import build_certificate, now_iso, passage_number, project_version
 from ipscqc.contract import read_json, write_json
 from ipscqc.gate.evaluate import read_gate
 from ipscqc.snake import run
@@ -16,6 +16,7 @@ def main(inputs, outputs, params):
         dict(params.config),
         project_version(params.repository),
         now_iso(),
+        passage=passage_number(params.passage),
     )
     write_json(outputs[0], certificate)
 

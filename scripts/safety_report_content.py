@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ipscqc.checks import spec_of
 from ipscqc.contract import load_findings, read_json, write_atomic
+from ipscqc.decision_card import decision_cards_section
 from ipscqc.gate.evaluate import read_gate
 from ipscqc.report_content import (
     certificates_section,
@@ -47,15 +48,20 @@ def main(inputs, outputs, params):
     findings = load_all(params.findings)
     lines = [gate["line"] for gate in gates]
     write_content(outputs.safety_summary, safety_summary(gates))
-    write_content(outputs.general_stats, general_statistics(gates, findings))
+    write_content(outputs.decision_cards, decision_cards_section(gates))
+    parentals = tuple(sample for sample in findings if sample not in lines)
+    write_content(outputs.general_stats, general_statistics(gates, findings, parentals))
     write_content(
         outputs.acquired_variants,
         items_table(
             "ipscqc_acquired_variants",
             "Acquired variants",
-            "Acquired variants of each line (absent from its parental sample), and variants"
-            " in cancer-gene tiers whose origin is uncertain, with tier, class and allele"
-            " fraction (acquired_variants findings; more columns under Configure columns).",
+            "Variants of each line with their origin: everything acquired or donor mosaic,"
+            " every hotspot or likely-oncogenic allele the line carries whatever its origin,"
+            " and TP53 or flagged-tier alleles of uncertain origin, with tier, class, origin"
+            " and allele fractions (acquired_variants findings; more columns under"
+            " Configure columns). Each line's detection limit and TP53 hotspot limits are in"
+            " the Variants table and the notes.",
             items_of(findings, lines, "acquired_variants"),
             variant_row_name,
             shown=spec_of("acquired_variants").item_columns,

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from ipscqc import certificate as cert
 from ipscqc.checks import CHECKS as LINE_CHECKS
 from ipscqc.gate import PASS
@@ -105,3 +106,31 @@ def test_certificates_differ_only_by_date():
     assert first["decision"] == PASS and first["thresholds"]["read_qc_min_bin_depth"] == 10
     assert first["inputs"]["line"]["fastq"][0]["sha256"] == "0"
     assert first["software"]["tools"] == {"bwa": "0.7.17"}
+
+
+def test_the_certificate_names_the_passage_and_each_checks_adequacy():
+    gate = gate_result()
+    gate["checks"]["read_qc"]["adequacy"] = {"autosomal_bins": 4500, "callable_min_depth": 10}
+    arguments = (gate, {"sample": "L1", "fastq": []}, None, {}, {}, {}, {"name": "x"})
+    certificate = cert.build_certificate(*arguments, issued="2024-01-01", passage=12)
+    assert certificate["passage"] == 12
+    assert certificate["checks"]["read_qc"]["adequacy"] == {
+        "autosomal_bins": 4500,
+        "callable_min_depth": 10,
+    }
+    assert certificate["checks"]["vectors"]["adequacy"] == {}  # none given: empty, not absent
+    assert cert.build_certificate(*arguments, issued="2024-01-01")["passage"] is None
+
+
+def test_passage_numbers_from_the_samples_sheet():
+    assert [cert.passage_number(value) for value in ("12", 0, "0", "", None, float("nan"))] == [
+        12,
+        0,
+        0,
+        None,
+        None,
+        None,
+    ]
+    for bad in ("12.5", "-1"):
+        with pytest.raises(ValueError, match="whole number"):
+            cert.passage_number(bad)

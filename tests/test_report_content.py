@@ -52,9 +52,9 @@ def test_safety_summary_is_a_coloured_table_with_every_check():
     )
     assert document["id"] == "ipscqc_safety_summary" and document["plot_type"] == "table"
     assert list(document["data"]) == ["L1", "L2"]
-    assert list(document["headers"]) == ["decision", *LINE_CHECKS, "reasons"]
+    # statuses only: the reasons, grouped by check, are in the decision cards
+    assert list(document["headers"]) == ["decision", *LINE_CHECKS]
     assert document["data"]["L2"]["copy_number"] == FAIL
-    assert "whole-chromosome" in document["data"]["L2"]["reasons"]
     colours = document["headers"]["decision"]["bgcols"]
     assert set(colours) == {"PASS", "REVIEW", "INCONCLUSIVE", "FAIL"}
     json.dumps(document)  # MultiQC reads it as JSON
@@ -84,6 +84,10 @@ def test_general_statistics_show_the_gate_and_declared_numbers_without_deciding(
     assert headers["vectors_max_vector_copies_per_cell"]["format"] == "{:,.3f}"
     empty = general_statistics([gate("L2", INCONCLUSIVE)], {})["data"]["L2"]
     assert empty == {"release_decision": INCONCLUSIVE, "identity": PASS}
+    # a parental gets no decision: its Release cell says so instead of staying empty
+    with_parental = general_statistics([gate("L1", PASS)], {}, parentals=("P1",))["data"]
+    assert list(with_parental) == ["L1", "P1"]
+    assert with_parental["P1"] == {"release_decision": "parental"}
 
 
 def test_sample_tables_take_their_columns_from_the_declarations():

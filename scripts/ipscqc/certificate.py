@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import subprocess
 from datetime import UTC, datetime
 from functools import cache
@@ -127,13 +128,16 @@ def build_certificate(
     config: dict,
     pipeline: dict,
     issued: str,
+    passage: int | None = None,
 ) -> dict:
-    """The certificate of one line. Only `issued` (an ISO date-time) is run-dependent."""
+    """The certificate of one line. Only `issued` (an ISO date-time) is run-dependent;
+    `passage` is the line's passage number from the samples sheet (None: not given)."""
     return {
         "format": CERTIFICATE_FORMAT,
         "line": gate["line"],
         "donor": gate.get("donor"),
         "parental": gate.get("parental"),
+        "passage": passage,
         "decision": gate["decision"],
         "reasons": gate["reasons"],
         "checks": {check: _check_entry(result) for check, result in gate["checks"].items()},
@@ -159,6 +163,19 @@ def build_certificate(
         "pipeline": pipeline,
         ISSUED_KEY: issued,
     }
+
+
+def passage_number(value) -> int | None:
+    """A samples sheet's passage cell as a whole number; None when it is empty."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    number = float(text)
+    if number != int(number) or number < 0:
+        raise ValueError(f"passage {value!r} is not a whole number >= 0")
+    return int(number)
 
 
 def now_iso() -> str:

@@ -53,6 +53,8 @@ PATHS = {
     "hotspot_alleles": "variants/hotspots/alleles.tsv",
     "hotspot_positions": "variants/hotspots/positions.tsv",
     "hotspot_pileup": "variants/{donor}.hotspots.tsv",
+    "panel_of_normals": "variants/panel_of_normals.tsv.gz",
+    "user_panel_of_normals": "variants/user_panel_of_normals.tsv",
     # copy number
     "bin_composition": "copy_number/bins.gc.tsv.gz",
     "cn_bins": "copy_number/{sample}/bins.tsv",
@@ -82,6 +84,8 @@ PATHS = {
     "job_versions": "versions/{step}/{job}.yaml",
     "software_versions": "gate/software_versions.json",
     "certificate": "certificates/{line}.json",
+    "dossier_html": "dossiers/{line}.html",
+    "dossier_pdf": "dossiers/{line}.pdf",
     # report
     "report_content": "report/content/ipscqc_{name}_mqc.json",
     "software_versions_mqc": "report/content/ipscqc_software_mqc_versions.yml",

@@ -51,21 +51,16 @@ def _decision_header(title: str, description: str) -> dict:
 
 
 def safety_summary(gates: list[dict]) -> dict:
-    """The first section: one row per line, decision and each check's status."""
+    """The first section: one row per line, decision and each check's status (the
+    reasons, grouped by check, are in the decision cards: ipscqc.decision_card)."""
     headers = {"decision": _decision_header("Decision", "release decision: worst of the checks")}
     for check in CHECKS:
         headers[check] = _decision_header(spec_of(check).title, f"status of the {check} check")
-    headers["reasons"] = {
-        "title": "Reasons",
-        "description": "why the line is not PASS: every rule that did not pass",
-        "scale": False,
-    }
     data = {}
     for gate in sorted(gates, key=lambda gate: gate["line"]):
         row = {"decision": gate["decision"]}
         for check in CHECKS:
             row[check] = gate["checks"][check]["status"]
-        row["reasons"] = table_text("; ".join(gate["reasons"]) or "all rules passed")
         data[gate["line"]] = row
     return {
         "id": "ipscqc_safety_summary",
@@ -73,7 +68,9 @@ def safety_summary(gates: list[dict]) -> dict:
         "description": (
             "One row per iPSC line. The decision is the worst status of the line's checks"
             " (FAIL > INCONCLUSIVE > REVIEW > PASS); missing or weak evidence is INCONCLUSIVE,"
-            " never PASS. Certificates: results/certificates/; rules and thresholds:"
+            " never PASS. The reasons of each line, check by check, are in its decision card"
+            " below; certificates: results/certificates/, printable dossiers:"
+            " results/dossiers/; rules, thresholds and a reviewer's guide:"
             " docs/release_gate.md."
         ),
         "plot_type": "table",
@@ -103,9 +100,16 @@ GENERAL_STATISTICS = (
 )
 
 
-def general_statistics(gates: list[dict], findings_by_line: dict[str, dict]) -> dict:
+PARENTAL_LABEL = "parental"  # the Release cell of a parental sample (it gets no decision)
+
+
+def general_statistics(
+    gates: list[dict], findings_by_line: dict[str, dict], parentals: tuple[str, ...] = ()
+) -> dict:
     """General Statistics columns of each line (findings_by_line: line -> check -> doc):
-    the decision and the identity status from the gate, then declared numbers."""
+    the decision and the identity status from the gate, then declared numbers. Each
+    parental sample gets the label "parental" in the Release column instead of an empty
+    cell."""
     headers = {
         "release_decision": _decision_header("Release", "release decision of the line"),
         "identity": _decision_header("Identity", "status of the identity check"),
@@ -129,6 +133,8 @@ def general_statistics(gates: list[dict], findings_by_line: dict[str, dict]) -> 
             if value is not None:
                 row[f"{check}_{name}"] = value
         data[gate["line"]] = row
+    for parental in sorted(parentals):
+        data.setdefault(parental, {"release_decision": PARENTAL_LABEL})
     return {
         "id": "ipscqc_general_stats",
         "plot_type": "generalstats",
@@ -344,7 +350,8 @@ def certificates_section(certificates: list[dict]) -> dict:
         "section_name": "Release certificates",
         "description": (
             "Human-readable rendering of each line's release certificate; the record is"
-            " results/certificates/{line}.json (full checksums, versions, thresholds)."
+            " results/certificates/{line}.json (full checksums, versions, thresholds), and"
+            " the printable dossier to sign is results/dossiers/{line}.pdf."
         ),
         "plot_type": "html",
         "data": "\n".join(parts) or "<p>No certificates.</p>",

@@ -99,9 +99,13 @@ def evaluate_rule(rule: Rule, findings: dict, thresholds: dict) -> dict | None:
             "reason": f"no threshold gate.{rule.check}.{rule.threshold_key} in the config",
         }
     if rule.condition(values, threshold):
+        status = rule.status
+        if rule.status_setting:
+            chosen = thresholds.get(rule.check, {}).get(rule.status_setting, rule.status)
+            status = chosen if chosen in STATUSES and chosen != PASS else rule.status
         return {
             **result,
-            "status": rule.status_in(thresholds),
+            "status": status,
             "reason": _format(rule.reason, {**values, "threshold": threshold}),
         }
     return {**result, "status": PASS, "reason": ""}
@@ -194,8 +198,7 @@ def evaluate_check(
         "parental": (findings or {}).get("parental"),
         "rules": results,
         "notes": list((findings or {}).get("notes") or []),
-        # how well the check could look (its declared adequacy numbers), carried to the
-        # certificate
+        # how well the check could look (its declared adequacy numbers), shown as they are
         "adequacy": dict((findings or {}).get("adequacy") or {}),
     }
 

@@ -35,18 +35,13 @@ class Rule:
     condition: Callable[[dict, Any], bool]
     reason: str  # format string over the values and `threshold`
     kind: str = "number"  # "number" or "bool": the type every field must have
+    when: str = ""  # the condition's name in rules.yaml: above, below, true, false, ...
     paired_only: bool = False  # not applied to line-only findings
     shown: tuple[str, ...] = ()  # other numbers shown with the result (not required)
     parental_fields: tuple[str, ...] = ()  # required in paired mode only (None in line-only)
     applies: Callable[[dict], bool] | None = None  # on the findings; None: always applies
     superseded_by: str | None = None  # a rule whose non-PASS result already says this
-    status_setting: str | None = None  # gate.<check>.<key> that may set the status
-
-    def status_in(self, thresholds: dict) -> str:
-        """The status when triggered: the configured one (``status_setting``), if it is a
-        status other than PASS, else ``status``."""
-        configured = thresholds.get(self.check, {}).get(self.status_setting or "")
-        return configured if configured in STATUSES and configured != PASS else self.status
+    status_setting: str | None = None  # gate.<check>.<key> whose value replaces `status`
 
     @property
     def threshold_key(self) -> str:
@@ -66,6 +61,43 @@ def _variant_label(item: dict) -> str:
     fraction = item.get("line_af")
     shown = f" AF {fraction:.2f}" if isinstance(fraction, int | float) else ""
     return f"{item['gene']} {item['protein_change']}{shown}"
+
+
+def _carried_label(item: dict) -> str:
+    """``DNMT3A p.R882H AF 0.50 (donor_mosaic, parental AF 0.15)``: the origin named."""
+    origin = item.get("origin") or item.get("class") or "unknown"
+    if origin == "unknown":
+        origin = f"origin unknown: {item.get('reason') or item.get('class')}"
+    parental = item.get("parental_af")
+    if isinstance(parental, int | float) and origin != "acquired":
+        origin += f", parental AF {parental:.2f}"
+    return f"{_variant_label(item)} ({origin})"
+
+
+def _carried_in(tiers: tuple[str, ...], germline: bool | None) -> Callable[[dict], bool]:
+    """Carried variant items of the tiers; germline True/False: only/never the donor's
+    germline, None: any origin."""
+
+    def wanted(item: dict) -> bool:
+        if item["kind"] != "variant" or not item.get("line_carries"):
+            return False
+        if item.get("tier") not in tiers:
+            return False
+        return germline is None or (item.get("origin") == "germline") is germline
+
+    return wanted
+
+
+def _uncertain_flagged(item: dict) -> bool:
+    return (
+        item["kind"] == "variant"
+        and item.get("class") == "uncertain"
+        and bool(item.get("line_alt"))
+        and (
+            item.get("gene") == "TP53"
+            or item.get("tier") in ("oncogenic_hotspot", "likely_oncogenic")
+        )
+    )
 
 
 def _segment_label(item: dict) -> str:
@@ -102,9 +134,95 @@ def _acquired_in(tiers: tuple[str, ...]) -> Callable[[dict], bool]:
     )
 
 
+# Evidence records: the fields of each event behind a rule, so that a reason can be said
+# in plain words with its numbers (ipscqc.plain_words) without reading the findings again.
+# Segment coordinates stay as the items have them: 0-based, end exclusive.
+VARIANT_EVIDENCE = (
+    "gene", "protein_change", "hotspot", "tier", "class", "chrom", "pos", "ref", "alt",
+    "line_alt", "line_depth", "line_af", "parental_alt", "parental_depth", "parental_af",
+    "origin", "reason", "filters",
+)  # fmt: skip
+SEGMENT_EVIDENCE = (
+    "type", "chrom", "start", "end", "size_bp", "copy_number", "reference_copies",
+    "mosaic_fraction", "scope", "recurrent_regions", "class", "class_reasons", "score",
+    "genes", "gene_count", "driver_regions", "tumour_suppressors_lost",
+)  # fmt: skip
+VECTOR_EVIDENCE = ("name", "reads", "copies_per_cell", "parental_copies_per_cell")
+TRANSGENE_EVIDENCE = (
+    "name",
+    "junction_reads",
+    "parental_junction_reads",
+    "junctions_with_reads",
+    "junctions",
+)
+MAX_EVIDENCE = 20  # records per rule; the rule's count says how many there are in all
+
+
+def _records(findings: dict, wanted: Callable[[dict], bool], fields: tuple[str, ...]):
+    """The fields of the items a rule is about (at most MAX_EVIDENCE of them)."""
+    chosen = [item for item in findings["items"] if wanted(item)][:MAX_EVIDENCE]
+    return [{key: item[key] for key in fields if key in item} for item in chosen]
+
+
+def _vector_detected(item: dict) -> bool:
+    return item.get("kind") == "vector" and bool(item.get("detected"))
+
+
+def _transgene_seen(item: dict) -> bool:
+    return item.get("kind") == "transgene" and (
+        bool(item.get("detected")) or (item.get("junction_reads") or 0) > 0
+    )
+
+
+EVIDENCE: dict[tuple[str, str], Callable[[dict], list[dict]]] = {
+    ("acquired_variants", "acquired_hotspot_evidence"): lambda findings: _records(
+        findings, _acquired_in(("oncogenic_hotspot",)), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "acquired_cancer_gene_evidence"): lambda findings: _records(
+        findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "carried_hotspot_evidence"): lambda findings: _records(
+        findings, _carried_in(("oncogenic_hotspot",), False), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "carried_likely_oncogenic_evidence"): lambda findings: _records(
+        findings, _carried_in(("likely_oncogenic",), False), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "germline_oncogenic_evidence"): lambda findings: _records(
+        findings, _carried_in(("oncogenic_hotspot", "likely_oncogenic"), True), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "uncertain_flagged_evidence"): lambda findings: _records(
+        findings, _uncertain_flagged, VARIANT_EVIDENCE
+    ),
+    ("copy_number", "fail_class_evidence"): lambda findings: _records(
+        findings, _of_class("FAIL"), SEGMENT_EVIDENCE
+    ),
+    ("copy_number", "review_class_evidence"): lambda findings: _records(
+        findings, _of_class("REVIEW"), SEGMENT_EVIDENCE
+    ),
+    ("copy_number", "mhc_evidence"): lambda findings: _records(
+        findings, lambda item: bool(item.get("mhc")), SEGMENT_EVIDENCE
+    ),
+    ("vectors", "vector_evidence"): lambda findings: _records(
+        findings, _vector_detected, VECTOR_EVIDENCE
+    ),
+    ("vectors", "transgene_evidence"): lambda findings: _records(
+        findings, _transgene_seen, TRANSGENE_EVIDENCE
+    ),
+}
+
+
 ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list[str]]] = {
-    ("acquired_variants", "acquired_hotspot_variants"): lambda findings: _labels(
-        findings, _acquired_in(("oncogenic_hotspot",)), _variant_label
+    ("acquired_variants", "carried_hotspot_variants"): lambda findings: _labels(
+        findings, _carried_in(("oncogenic_hotspot",), False), _carried_label
+    ),
+    ("acquired_variants", "carried_likely_oncogenic_variants"): lambda findings: _labels(
+        findings, _carried_in(("likely_oncogenic",), False), _carried_label
+    ),
+    ("acquired_variants", "germline_oncogenic_variants"): lambda findings: _labels(
+        findings, _carried_in(("oncogenic_hotspot", "likely_oncogenic"), True), _carried_label
+    ),
+    ("acquired_variants", "uncertain_flagged_variants"): lambda findings: _labels(
+        findings, _uncertain_flagged, _carried_label
     ),
     ("acquired_variants", "acquired_cancer_gene_variants"): lambda findings: _labels(
         findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), _variant_label
@@ -118,6 +236,7 @@ ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list[str]]] = {
     ("copy_number", "mhc_calls"): lambda findings: _labels(
         findings, lambda item: bool(item.get("mhc")), _segment_label
     ),
+    **EVIDENCE,
 }
 
 
@@ -147,6 +266,19 @@ def mhc_region_set(findings: dict) -> bool:
     return findings["adequacy"].get("mhc_region") is not None
 
 
+def carried_not_germline(fields: tuple[str, ...]) -> Callable[[dict, Any], bool]:
+    """A count of carried alleles (the first number read) less those of the donor's
+    germline (the second; null in line-only mode, where no origin is known: none
+    subtracted), above the threshold."""
+    carried, germline = fields[:2]
+    return lambda values, threshold: values[carried] - (values[germline] or 0) > threshold
+
+
+def sum_above(fields: tuple[str, ...]) -> Callable[[dict, Any], bool]:
+    """The sum of every number the rule reads above the threshold."""
+    return lambda values, threshold: sum(values[name] or 0 for name in fields) > threshold
+
+
 def undercovered_fraction(values: dict, threshold: float) -> bool:
     checked = values["hotspots_checked"]
     return checked <= 0 or values["hotspots_undercovered"] / checked > threshold
@@ -174,16 +306,25 @@ CONDITIONS: dict[str, Callable[[dict, Any], bool]] = {
     "transgene_in_line_only": transgene_in_line_only,
     "transgene_in_both": transgene_in_both,
 }
+# conditions built from the names a rule reads (`when`)
+FIELD_CONDITIONS: dict[str, Callable[[tuple[str, ...]], Callable[[dict, Any], bool]]] = {
+    "carried_not_germline": carried_not_germline,
+    "sum_above": sum_above,
+}
 APPLIES: dict[str, Callable[[dict], bool]] = {
     "could_be_female": could_be_female,
     "could_be_male": could_be_male,
     "mhc_region_set": mhc_region_set,
+    "line_only": lambda findings: not findings["parental"],
 }
 STATUSES = {"PASS": PASS, "REVIEW": REVIEW, "INCONCLUSIVE": INCONCLUSIVE, "FAIL": FAIL}
 
 
-def _condition(when: str, field: str) -> tuple[Callable[[dict, Any], bool], str]:
+def _condition(when: str, fields: tuple[str, ...]) -> tuple[Callable[[dict, Any], bool], str]:
     """The condition of a `when` and the kind of the numbers it reads."""
+    field = fields[0]
+    if when in FIELD_CONDITIONS:
+        return FIELD_CONDITIONS[when](fields), "number"
     if when == "above":
         return (lambda values, threshold: values[field] > threshold), "number"
     if when == "below":
@@ -204,7 +345,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
     rules = []
     for check, entries in yaml.safe_load(path.read_text()).items():
         for entry in entries:
-            condition, kind = _condition(entry["when"], entry["reads"][0])
+            condition, kind = _condition(entry["when"], tuple(entry["reads"]))
             rules.append(
                 Rule(
                     id=f"{check}.{entry['id']}",
@@ -215,12 +356,13 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                     condition=condition,
                     reason=entry["reason"],
                     kind=kind,
+                    when=entry["when"],
                     paired_only=bool(entry.get("paired_only", False)),
                     shown=tuple(entry.get("shows", ())),
                     parental_fields=tuple(entry.get("parental_only", ())),
                     applies=APPLIES[entry["applies_to"]] if "applies_to" in entry else None,
                     superseded_by=entry.get("superseded_by"),
-                    status_setting=entry.get("status_from"),
+                    status_setting=entry.get("status_setting"),
                 )
             )
     return tuple(rules)
