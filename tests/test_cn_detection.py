@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -132,3 +133,15 @@ def test_line_noise_measures_the_lines_own_noise_and_site_density():
     assert noise.bin_size == 1000
     assert noise.paired and noise.parental_depths is not None
     assert noise.largest_span_bp == pytest.approx(length, rel=0.01)
+
+
+def test_a_mirrored_baf_without_spread_leaves_the_limit_to_depth():
+    """Every site at one allele (another donor's genome): the mirrored BAF has no spread
+    and no scale for a shift, so a cnLOH (no depth change) is not detectable at any size,
+    while a gain is, by depth as with the BAF."""
+    params = Params()
+    flat = replace(noise_of(sites_per_mb=600), mirrored_baf_sd=0.0)
+    assert smallest_detectable_bp(flat, "cnloh", 0.5, params) is None
+    with_baf = smallest_detectable_bp(noise_of(sites_per_mb=600), "cnloh", 0.5, params)
+    assert with_baf is not None
+    assert smallest_detectable_bp(flat, "gain", 0.5, params) is not None

@@ -264,7 +264,10 @@ def detectable(
         bins, log2_mean / noise.log2_sd, noise.chromosome_bins, params.min_segment_bins, params, z
     )
     baf_found = False
-    if sites >= 1 and baf_shift is not None and np.isfinite(noise.mirrored_baf_sd):
+    # a mirrored BAF without spread (every site shows one allele, as in another donor's
+    # genome) gives no scale for a shift: only depth can find the event
+    usable_baf = np.isfinite(noise.mirrored_baf_sd) and noise.mirrored_baf_sd > 0
+    if sites >= 1 and baf_shift is not None and usable_baf:
         baf_found = _segmentable(
             sites, baf_shift / noise.mirrored_baf_sd, noise.chromosome_sites,
             params.min_segment_snps, params, z,
