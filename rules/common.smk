@@ -369,6 +369,27 @@ if _results_problems:
     raise WorkflowError("inputs inside the results folder:\n" + "\n".join(_results_problems))
 
 
+def copy_number_optional_inputs():
+    """Inputs of the copy-number classes and masks: the driver regions (the configured
+    BED, the one shipped for the build, or else none: the check derives them from
+    resources/recurrent_regions/driver_regions.tsv and the annotation), the definitions,
+    the cancer genes (tumour suppressors) and the configured exclusion BED (none: only
+    the masks derived from the parental)."""
+    settings = config["copy_number"]
+    shipped = RESOURCES / "recurrent_regions" / f"{config['reference']['build']}.drivers.bed"
+    drivers = settings["driver_regions"] or (str(shipped) if shipped.exists() else "")
+    inputs = {
+        "driver_definitions": str(RESOURCES / "recurrent_regions" / "driver_regions.tsv"),
+        "cancer_genes": CANCER_GENES,
+        "drivers": drivers,
+        "exclude": settings["exclude_regions"],
+    }
+    for name in ("drivers", "exclude"):
+        if inputs[name] and not Path(inputs[name]).exists():
+            raise WorkflowError(f"copy_number: {inputs[name]} ({name}) does not exist")
+    return {name: path for name, path in inputs.items() if path}
+
+
 def copy_number_inputs(wildcards):
     """Depth bins of the sample (and of its parental, when it has one) and its donor's
     joint VCF."""
@@ -381,7 +402,7 @@ def copy_number_inputs(wildcards):
     parental = parental_of(wildcards.sample)
     if parental:
         inputs["parental"] = path_of("mosdepth_regions", sample=parental)
-    return inputs
+    return inputs | copy_number_optional_inputs()
 
 
 def copy_number_reference_sex(wildcards):

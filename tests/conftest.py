@@ -58,6 +58,8 @@ def toy_config(toy_data: Path, results: str = "results") -> str:
     config["copy_number"].update(
         centromeres=str(reference / "centromeres.bed"),
         recurrent_regions=str(reference / "recurrent_regions.bed"),
+        # the toy's duplications and problem regions are the configured mask
+        exclude_regions=str(reference / "problem_regions.bed"),
     )
     return yaml.safe_dump(config, sort_keys=False)
 

@@ -18,12 +18,13 @@ from ipscqc.copynumber.model import (
     expected_major_baf,
     fit_segment,
 )
-from ipscqc.copynumber.params import Params
+from ipscqc.copynumber.params import Params, Settings, SiteSettings
 from ipscqc.copynumber.signal import bin_composition, density_mode, depth_signal, gc_expected
-from ipscqc.copynumber.sites import read_het_sites
+from ipscqc.copynumber.sites import baf_sites
 from ipscqc.genome import GenomeModel
 from ipscqc.readers.bed import read_bed
 from ipscqc.readers.gff3 import read_annotation
+from ipscqc.readers.vcf import read_het_site_counts
 from ipscqc.segmentation import change_points, merge_breaks, robust_sd, segments_from_breaks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,9 +96,12 @@ def synthetic_sample(
             pd.DataFrame({"chrom": chrom, "pos": positions, "ref_count": n - alt, "alt_count": alt})
         )
     sites = pd.concat(rows, ignore_index=True)
-    sites["depth"] = sites["ref_count"] + sites["alt_count"]
-    sites = sites[sites["depth"] >= 8].reset_index(drop=True)
-    sites["baf"] = sites["alt_count"] / sites["depth"]
+    # the parental's counts at its heterozygous sites: balanced, at its own depth
+    n_parental = rng.poisson(parental_depth, len(sites))
+    alt_parental = rng.binomial(n_parental, 0.5)
+    sites["parental_ref_count"] = n_parental - alt_parental
+    sites["parental_alt_count"] = alt_parental
+    sites["parental_gq"] = np.nan  # no GQ in these calls
     return composition, line_depth, parental_depth_table, sites
 
 
@@ -115,6 +119,12 @@ RECURRENT = pd.DataFrame(
     {"chrom": ["chr20", "chr18"], "start": [969_123, 355_265], "end": [1_133_656, 1_500_000],
      "name": ["20q11.21", "18q"]}
 )  # fmt: skip
+DRIVERS = pd.DataFrame(
+    {"chrom": ["chr20"], "start": [969_123], "end": [1_007_159], "name": ["20q11.21"],
+     "direction": ["gain"], "genes": ["HM13,BCL2L1"]}
+)  # fmt: skip
+# no MHC in the synthetic genome; a gate event that fits its 3 Mb chromosomes
+SETTINGS = Settings.from_config({"mhc_region": "", "gate_event_bp": 1_000_000})
 TOY_EVENTS = [
     ("chr20", 949_000, 1_749_000, 3, 2, 0.5),
     ("chr12", 0, 2_000_000, 3, 2, 1.0),
@@ -141,6 +151,10 @@ def run_synthetic(events, sex="female", parental=True, seed=3, **kwargs):
     composition, line, parental_depth, sites = synthetic_sample(
         rng, CHROMOSOMES, events, sex=sex, **kwargs
     )
+    if not parental:  # line-only: the line's own calls and counts define the sites
+        sites = sites.assign(
+            parental_ref_count=sites["ref_count"], parental_alt_count=sites["alt_count"]
+        )
     inputs = CopyNumberInputs(
         sample="L1",
         parental="P1" if parental else None,
@@ -149,12 +163,14 @@ def run_synthetic(events, sex="female", parental=True, seed=3, **kwargs):
         composition=composition,
         line_depth=line,
         parental_depth=parental_depth if parental else None,
-        sites=sites,
+        site_counts=sites,
         centromeres=CENTROMERES,
         genes=GENES,
         recurrent=RECURRENT,
+        drivers=DRIVERS,
+        tumour_suppressors=frozenset({"FAR_TS"}),
     )
-    return Result(analyse(inputs, Params()))
+    return Result(analyse(inputs, SETTINGS))
 
 
 # ------------------------------------------------------------------------ correction
@@ -306,12 +322,19 @@ def test_het_sites_are_the_parentals_and_read_the_lines_counts(tmp_path):
             "chr1\t600\t.\tT\tC\t50\tPASS\t.\tGT:AD\t0/1:11,9\t0/1:12,18",
         ],
     )
-    sites = read_het_sites(vcf, "L1", "P1", Params(), ["chr1"])
-    assert sites["pos"].tolist() == [99, 599]  # 0-based
+    counts = read_het_site_counts(vcf, "L1", "P1", ["chr1"], min_qual=20)
+    assert counts["pos"].tolist() == [99, 299, 599]  # 0-based; SNVs het in P1, QUAL >= 20
+    assert counts["parental_alt_count"].tolist() == [12, 4, 9]
+    assert counts["parental_gq"].isna().all()  # no GQ in this VCF
+    sites, het_calls, removed = baf_sites(counts, SiteSettings(), paired=True)
+    assert sites["pos"].tolist() == [99, 599]  # the shallow parental site is left out
     assert sites["alt_count"].tolist() == [0, 18]
     assert sites["baf"].tolist() == pytest.approx([0.0, 0.6])
-    line_only = read_het_sites(vcf, "L1", "L1", Params(), ["chr1"])
-    assert line_only["pos"].tolist() == [199, 299, 599]
+    assert removed["parental_depth_low"] == 1 and removed["genotype_quality"] is None
+    assert len(het_calls) == 3
+    line_only = read_het_site_counts(vcf, "L1", "L1", ["chr1"], min_qual=20)
+    sites, _, _ = baf_sites(line_only, SiteSettings(), paired=False)
+    assert sites["pos"].tolist() == [199, 299, 599]
 
 
 # ---------------------------------------------------------------------- segmentation

@@ -116,7 +116,7 @@ def test_events_line_fails_for_each_planted_problem(toy_run, gates):
     assert f"{mosaic['gene']} {mosaic['protein_change']}" in rule["reason"]
     assert "(donor_mosaic, parental AF" in rule["reason"]
     assert planted["whole_chromosome"] and "whole-chromosome" in reasons
-    assert planted["recurrent"] and "recurrent hpsc region" in reasons
+    assert planted["recurrent"] and "touches driver region 20q11.21" in reasons
     assert gate["checks"]["copy_number"]["status"] == FAIL
     assert planted["vectors"] and "vector copies per cell" in reasons
     assert gate["checks"]["vectors"]["status"] == FAIL

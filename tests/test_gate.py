@@ -101,10 +101,24 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
                 "whole_chromosome_event_count": 0,
                 "arm_event_count": 0,
                 "recurrent_region_hit_count": 0,
+                "fail_class_call_count": 0,
+                "review_class_call_count": 0,
+                "mhc_changed": False,
                 "max_mosaic_fraction": None,
                 "cnloh_count": 0,
             },
-            {"log2_noise": 0.08, "bins_used": 12000, "het_sites_used": 5000, "median_depth": 18},
+            {
+                "log2_noise": 0.08,
+                "bins_used": 12000,
+                "het_sites_used": 5000,
+                "median_depth": 18,
+                "sees_gate_event": True,
+                "gate_event_bp": 5_000_000,
+                "gate_event_fraction": 0.2,
+                "mhc_region": "chr6:28,500,001-33,500,000",
+                "mhc_analysed": True,
+                "mhc_covered_fraction": 0.97,
+            },
         ),
         "identity": envelope(
             "identity",
@@ -266,7 +280,7 @@ def test_findings_of_another_sample_are_inconclusive(findings_dir, thresholds):
     ("check", "metric"),
     [
         ("acquired_variants", "carried_hotspot_count"),
-        ("copy_number", "whole_chromosome_event_count"),
+        ("copy_number", "fail_class_call_count"),
         ("identity", "matches_declared_donor"),
         ("sex", "sex_matches"),
         ("contamination", "contamination_fraction"),
@@ -398,11 +412,12 @@ def check_with(check, thresholds, **metrics):
         ),
         ("acquired_variants", {"hotspots_checked": 0}, INCONCLUSIVE, "max_undercovered"),
         ("acquired_variants", {"min_detectable_af": 0.5}, INCONCLUSIVE, "max_min_detectable_af"),
-        ("copy_number", {"whole_chromosome_event_count": 1}, FAIL, "max_whole_chromosome_events"),
-        ("copy_number", {"recurrent_region_hit_count": 1}, FAIL, "max_recurrent_region_hits"),
-        ("copy_number", {"largest_event_bp": 6_000_000, "call_count": 1}, FAIL, "max_event_bp"),
-        ("copy_number", {"cnloh_count": 1, "call_count": 1}, FAIL, "max_cnloh_count"),
-        ("copy_number", {"call_count": 1, "largest_event_bp": 400_000}, REVIEW, "max_call_count"),
+        ("copy_number", {"fail_class_call_count": 1}, FAIL, "max_fail_class_calls"),
+        ("copy_number", {"review_class_call_count": 1}, REVIEW, "max_review_class_calls"),
+        ("copy_number", {"mhc_changed": True}, REVIEW, "mhc_change"),
+        ("copy_number", {"mhc_analysed": False}, INCONCLUSIVE, "mhc_analysed"),
+        ("copy_number", {"sees_gate_event": False}, INCONCLUSIVE, "sees_gate_event"),
+        ("copy_number", {"sees_gate_event": None}, INCONCLUSIVE, "sees_gate_event"),
         ("copy_number", {"log2_noise": 0.6}, INCONCLUSIVE, "max_log2_noise"),
         ("copy_number", {"het_sites_used": 3}, INCONCLUSIVE, "min_het_sites_used"),
         ("identity", {"matches_declared_donor": False}, FAIL, "declared_donor"),
@@ -468,10 +483,10 @@ def test_thresholds_come_from_config(thresholds):
 
 def test_missing_threshold_is_inconclusive(thresholds):
     partial = copy.deepcopy(thresholds)
-    del partial["copy_number"]["max_event_bp"]
+    del partial["copy_number"]["max_fail_class_calls"]
     result = check_with("copy_number", partial)
     assert result["status"] == INCONCLUSIVE
-    assert "gate.copy_number.max_event_bp" in result["reasons"][0]
+    assert "gate.copy_number.max_fail_class_calls" in result["reasons"][0]
 
 
 def test_wrong_types_are_inconclusive(thresholds):
@@ -479,7 +494,9 @@ def test_wrong_types_are_inconclusive(thresholds):
     assert check_with("vectors", thresholds, max_vector_copies_per_cell="0")["status"] == (
         INCONCLUSIVE
     )
-    assert check_with("copy_number", thresholds, call_count=True)["status"] == INCONCLUSIVE
+    assert check_with("copy_number", thresholds, fail_class_call_count=True)["status"] == (
+        INCONCLUSIVE
+    )
 
 
 # ---------------------------------------------------------------- cohort and strict mode
@@ -539,8 +556,14 @@ def test_reasons_name_the_events_behind_the_counts(thresholds):
     result = evaluate_check("acquired_variants", germline, None, autologous, "P1", None)
     assert result["status"] == REVIEW
     segments = copy.deepcopy(clean_line()["copy_number"])
-    segments["metrics"].update(call_count=1, whole_chromosome_event_count=1)
+    segments["metrics"].update(
+        call_count=1, whole_chromosome_event_count=1, fail_class_call_count=1
+    )
     segments["items"] = [{"chrom": "chr12", "start": 0, "end": 2_000_000, "type": "gain",
-                          "scope": "whole_chromosome", "recurrent": False}]  # fmt: skip
+                          "scope": "whole_chromosome", "recurrent": False, "class": "FAIL",
+                          "class_reasons": "whole_chromosome event"}]  # fmt: skip
     result = evaluate_check("copy_number", segments, None, thresholds, "P1", None)
-    assert "1 whole-chromosome event(s) (aneuploidy): gain chr12" in result["reasons"]
+    assert (
+        "1 call(s) of class FAIL: gain chr12:1-2,000,000 (whole_chromosome event)"
+        in result["reasons"]
+    )

@@ -143,6 +143,9 @@ def test_copy_number_events_are_said_1_based_with_copies_and_cells(thresholds):
         "loss chr18:356,001-596,000 (240 kb), 1 copy in 37% of cells, recurrent region 18q"
     )
     base = clean_line()["copy_number"]
+    fail = {**gain, "class": "FAIL", "class_reasons": "whole_chromosome event"}
+    review = {**loss, "recurrent_regions": "", "class": "REVIEW", "genes": "ZNF1,ZNF2",
+              "gene_count": 2, "score": 31.2}  # fmt: skip
     document = envelope(
         "copy_number",
         "L1",
@@ -151,19 +154,54 @@ def test_copy_number_events_are_said_1_based_with_copies_and_cells(thresholds):
             **base["metrics"],
             "call_count": 2,
             "whole_chromosome_event_count": 1,
-            "recurrent_region_hit_count": 2,
+            "fail_class_call_count": 1,
+            "review_class_call_count": 1,
             "largest_event_bp": 133_275_309,
         },
         base["adequacy"],
-        [gain, loss],
+        [fail, review],
     )
     result = evaluate_check("copy_number", document, None, thresholds, "P1")
     lead = leading_result(result)
-    assert lead["id"] == "copy_number.max_whole_chromosome_events"
-    assert rule_sentence(lead).startswith("1 whole-chromosome event(s): gain of whole chr12")
-    largest = rule_sentence(rule(result, "copy_number.max_event_bp"))
-    assert largest.startswith("largest acquired event gain of whole chr12 (133 Mb)")
-    assert largest.endswith("above the limit of 5 Mb")
+    assert lead["id"] == "copy_number.max_fail_class_calls"
+    assert rule_sentence(lead) == (
+        "1 copy-number call(s) of class FAIL: gain of whole chr12 (133 Mb), 3 copies in 99% of"
+        " cells, recurrent region 12p (whole_chromosome event) (limit: at most 0)"
+    )
+    assert rule_sentence(rule(result, "copy_number.max_review_class_calls")) == (
+        "1 copy-number call(s) to review: loss chr18:356,001-596,000 (240 kb), 1 copy in 37%"
+        " of cells (ZNF1, ZNF2, score 31) (limit: at most 0)"
+    )
+
+
+def test_the_mhc_and_the_stated_detection_limit_are_said_with_their_numbers(thresholds):
+    base = clean_line()["copy_number"]
+    mhc_loss = {"type": "cnloh", "chrom": "chr6", "start": 29_000_000, "end": 31_000_000,
+                "size_bp": 2_000_000, "copy_number": 2, "mosaic_fraction": 0.6,
+                "scope": "segmental", "mhc": True, "class": "REVIEW"}  # fmt: skip
+    adequacy = {**base["adequacy"], "sees_gate_event": False,
+                "detection_limit_gain_20pct_bp": 7_400_000,
+                "detection_limit_loss_20pct_bp": 6_100_000,
+                "detection_limit_cnloh_20pct_bp": None}  # fmt: skip
+    metrics = {**base["metrics"], "mhc_changed": True, "review_class_call_count": 1}
+    document = envelope("copy_number", "L1", "P1", metrics, adequacy, [mhc_loss])
+    result = evaluate_check("copy_number", document, None, thresholds, "P1")
+    assert rule_sentence(rule(result, "copy_number.mhc_change")) == (
+        "copy-neutral LOH chr6:29,000,001-31,000,000 (2 Mb) in 60% of cells over the MHC"
+        " (chr6:28,500,001-33,500,000): the HLA type of the line may differ from the donor's"
+    )
+    assert rule_sentence(rule(result, "copy_number.sees_gate_event")) == (
+        "the line's own data cannot see a gain, a loss and a copy-neutral LOH of 5 Mb in 20%"
+        " of cells (smallest detectable in 20% of cells: gain 7.4 Mb, loss 6.1 Mb,"
+        " copy-neutral LOH not reachable)"
+    )
+    assert rule_sentence(rule(result, "copy_number.mhc_analysed")) == (
+        "the MHC (chr6:28,500,001-33,500,000) was analysed: 97% of it in usable bins"
+    )
+    clean = evaluate_check("copy_number", base, None, thresholds, "P1")
+    assert rule_sentence(rule(clean, "copy_number.mhc_change")) == (
+        "no gain, loss or copy-neutral LOH over the MHC (chr6:28,500,001-33,500,000)"
+    )
 
 
 def test_a_number_below_its_minimum_and_one_that_passes(thresholds):

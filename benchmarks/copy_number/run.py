@@ -1,6 +1,7 @@
 """Benchmarks of the copy-number check.
 
-    python benchmarks/copy_number/run.py accuracy [--replicates 2] [--out FILE]
+    python benchmarks/copy_number/run.py accuracy [--replicates 5] [--model paired|binomial]
+        [--overdispersion RHO] [--out FILE]
     python benchmarks/copy_number/run.py cnvkit --results RESULTS --truth TRUTH [--out FILE]
 
 ``accuracy`` plants one event per simulated line and sweeps its size, mosaic fraction
@@ -28,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +38,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from ipscqc.checks.copy_number import CopyNumberInputs, analyse  # noqa: E402
+from ipscqc.copynumber.detection import (  # noqa: E402
+    detectable,
+    event_expectations,
+    smallest_detectable_bp,
+)
 from ipscqc.copynumber.model import expected_major_baf  # noqa: E402
-from ipscqc.copynumber.params import Params  # noqa: E402
+from ipscqc.copynumber.params import ClassSettings, Params, Settings  # noqa: E402
 from ipscqc.genome import GenomeModel  # noqa: E402
 
 BIN = 1000
@@ -63,9 +70,18 @@ WHOLE_FRACTIONS = [0.1, 0.2, 0.3]
 EMPTY = pd.DataFrame(columns=["chrom", "start", "end", "name"])
 
 
-def simulate(rng, coverage, events):
+def _allele_counts(rng, depth, fraction, overdispersion):
+    """Binomial counts, or beta-binomial with intra-class correlation ``overdispersion``."""
+    if overdispersion > 0:
+        s = (1 - overdispersion) / overdispersion
+        fraction = rng.beta(fraction * s, (1 - fraction) * s)
+    return rng.binomial(depth, fraction)
+
+
+def simulate(rng, coverage, events, overdispersion=0.0):
     """Composition, line and parental bins and het sites with events (chrom, start, end,
-    copies, major copies, fraction)."""
+    copies, major copies, fraction). Sites carry the parental's counts too
+    (parental_ref_count, parental_alt_count, drawn at 0.5; no GQ)."""
     frames = []
     for chrom, length in CHROMOSOMES.items():
         starts = np.arange(0, length, BIN)
@@ -110,25 +126,46 @@ def simulate(rng, coverage, events):
                 inside = (positions >= start) & (positions < end)
                 major[inside] = float(expected_major_baf(c, m, f, 2, 1))
         n = rng.poisson(coverage, len(positions))
-        alt = rng.binomial(n, np.where(rng.random(len(positions)) < 0.5, major, 1 - major))
+        oriented = np.where(rng.random(len(positions)) < 0.5, major, 1 - major)
+        alt = _allele_counts(rng, n, oriented, overdispersion)
+        parental_n = rng.poisson(coverage, len(positions))
+        parental_alt = _allele_counts(rng, parental_n, np.full(len(positions), 0.5), overdispersion)
         rows.append(
-            pd.DataFrame({"chrom": chrom, "pos": positions, "ref_count": n - alt, "alt_count": alt})
+            pd.DataFrame(
+                {
+                    "chrom": chrom,
+                    "pos": positions,
+                    "ref_count": n - alt,
+                    "alt_count": alt,
+                    "parental_ref_count": parental_n - parental_alt,
+                    "parental_alt_count": parental_alt,
+                    "parental_gq": np.nan,
+                }
+            )  # fmt: skip
         )
-    sites = pd.concat(rows, ignore_index=True)
-    sites["depth"] = sites["ref_count"] + sites["alt_count"]
-    sites = sites[sites["depth"] >= 8].reset_index(drop=True)
-    sites["baf"] = sites["alt_count"] / sites["depth"]
-    return composition, line, parental, sites
+    # as readers.vcf.read_het_site_counts gives them: the check selects the BAF sites
+    return composition, line, parental, pd.concat(rows, ignore_index=True)
 
 
-def run_once(rng, coverage, events, params):
-    composition, line, parental, sites = simulate(rng, coverage, events)
+def run_once(rng, coverage, events, params, model="paired", overdispersion=0.0):
+    """Analyse one simulated line. ``model``: "paired" (beta-binomial against the
+    parental's counts, overdispersion estimated from the sites) or "binomial" (the
+    binomial model against 0.5). Returns the calls, the seconds taken and the line's
+    noise (``copynumber.detection.LineNoise``; None with the binomial model)."""
+    composition, line, parental, sites = simulate(rng, coverage, events, overdispersion)
     started = time.perf_counter()
     inputs = CopyNumberInputs(
         "L", "P", "female", GENOME, composition, line, parental, sites, CENTROMERES, EMPTY, EMPTY
     )
-    result = analyse(inputs, params)
-    return result.tables["calls"], time.perf_counter() - started
+    allele_model = "beta_binomial" if model == "paired" else "binomial"
+    # no MHC in the simulated genome
+    settings = Settings(
+        params=replace(params, allele_model=allele_model), classes=ClassSettings(mhc_region="")
+    )
+    result = analyse(inputs, settings)
+    took = time.perf_counter() - started
+    noise = result.tables["noise"] if model == "paired" else None
+    return result.tables["calls"], took, noise
 
 
 def score(calls, event):
@@ -145,33 +182,45 @@ def score(calls, event):
     return True, abs(best["mosaic_fraction"] - f), boundary, false_calls
 
 
-def accuracy(replicates: int, out: str | None, seed: int) -> str:
+KINDS = (("gain", (3, 2)), ("loss", (1, 1)), ("cnloh", (2, 2)))
+
+
+def accuracy(
+    replicates: int, out: str | None, seed: int, model: str = "paired", overdispersion: float = 0.0
+) -> str:
     rng = np.random.default_rng(seed)
     params = Params()
     rows = []
     seconds = []
+    kinds = KINDS if model == "paired" else KINDS[:2]
     for coverage in COVERAGES:
-        for kind, (c, m) in (("gain", (3, 2)), ("loss", (1, 1))):
+        for kind, (c, m) in kinds:
             for size in SIZES:
                 for fraction in FRACTIONS:
                     event = ("chr1", EVENT_START, EVENT_START + size, c, m, fraction)
-                    outcomes = []
+                    outcomes, stated = [], []
                     for _ in range(replicates):
-                        calls, took = run_once(rng, coverage, [event], params)
+                        calls, took, noise = run_once(
+                            rng, coverage, [event], params, model, overdispersion
+                        )
                         seconds.append(took)
                         outcomes.append(score(calls, event))
-                    rows.append(_row(kind, size, fraction, coverage, outcomes))
+                        if noise is not None:
+                            stated.append(_stated(noise, kind, fraction, size, params))
+                    rows.append(_row(kind, size, fraction, coverage, outcomes, stated))
         for fraction in WHOLE_FRACTIONS:
             event = ("chr2", 0, CHROMOSOMES["chr2"], 3, 2, fraction)
             outcomes = []
             for _ in range(replicates):
-                calls, took = run_once(rng, coverage, [event], params)
+                calls, took, _noise = run_once(
+                    rng, coverage, [event], params, model, overdispersion
+                )
                 seconds.append(took)
                 outcomes.append(score(calls, event))
-            rows.append(_row("trisomy", CHROMOSOMES["chr2"], fraction, coverage, outcomes))
+            rows.append(_row("trisomy", CHROMOSOMES["chr2"], fraction, coverage, outcomes, []))
         false_calls = []
         for _ in range(max(replicates, 5)):
-            calls, took = run_once(rng, coverage, [], params)
+            calls, took, _noise = run_once(rng, coverage, [], params, model, overdispersion)
             seconds.append(took)
             false_calls.append(len(calls))
         rows.append(
@@ -181,6 +230,8 @@ def accuracy(replicates: int, out: str | None, seed: int) -> str:
                 "mosaic": "",
                 "coverage": coverage,
                 "detected": "",
+                "stated_detectable": "",
+                "stated_limit_kb": "",
                 "fraction_error": "",
                 "boundary_error_kb": "",
                 "false_calls": f"{sum(false_calls)} in {len(false_calls)} lines",
@@ -190,24 +241,47 @@ def accuracy(replicates: int, out: str | None, seed: int) -> str:
     genome_mb = sum(CHROMOSOMES.values()) / 1e6
     text = (
         f"Simulated lines: {genome_mb:.0f} Mb genome, 1 kb bins, {replicates} replicate(s) per"
-        f" cell, seed {seed}; median analysis time {np.median(seconds):.1f} s per line.\n\n"
-        + _markdown(table)
+        f" cell, seed {seed}, allele model {model}, overdispersion of the simulated counts"
+        f" {overdispersion:g}; median analysis time {np.median(seconds):.1f} s per line."
+        " detected: calls of the right type over at least half of the event;"
+        " stated_detectable: replicates whose own stated detection limit (copynumber.detection, 80%"
+        " power) says this event is detectable; stated_limit_kb: median stated smallest"
+        " detectable size of this type at this fraction of cells.\n\n" + _markdown(table)
     )
     if out:
         Path(out).write_text(text)
     return text
 
 
-def _row(kind, size, fraction, coverage, outcomes):
+def _stated(noise, kind, fraction, size, params):
+    """(the event is detectable by the line's stated limit, the stated limit in bp)."""
+    expectations = event_expectations(noise, kind, fraction)
+    return (
+        detectable(noise, kind, fraction, size, params, 0.8, expectations),
+        smallest_detectable_bp(noise, kind, fraction, params, 0.8, expectations),
+    )
+
+
+def _row(kind, size, fraction, coverage, outcomes, stated):
     detected = [o[0] for o in outcomes]
     fraction_errors = [o[1] for o in outcomes if o[0]]
     boundaries = [o[2] for o in outcomes if o[0]]
+    limits = [s[1] for s in stated]
+    reachable = [limit for limit in limits if limit is not None]
+    if not limits:
+        stated_limit = ""
+    elif len(reachable) * 2 < len(limits):
+        stated_limit = "none"
+    else:
+        stated_limit = f"{np.median(reachable) / 1e3:.0f}"
     return {
         "event": kind,
         "size": f"{size / 1e6:g} Mb",
         "mosaic": fraction,
         "coverage": coverage,
         "detected": f"{sum(detected)}/{len(detected)}",
+        "stated_detectable": f"{sum(s[0] for s in stated)}/{len(stated)}" if stated else "",
+        "stated_limit_kb": stated_limit,
         "fraction_error": f"{np.median(fraction_errors):.2f}" if fraction_errors else "",
         "boundary_error_kb": f"{np.median(boundaries) / 1e3:.0f}" if boundaries else "",
         "false_calls": sum(o[3] for o in outcomes),
@@ -234,6 +308,7 @@ def cnvkit(
     executable = shutil.which(executable)
     if executable is None:
         raise SystemExit("cnvkit.py is not on PATH: install CNVkit in the benchmark environment")
+    results, workdir = results.resolve(), workdir.resolve()
     truth = json.loads(truth_path.read_text())
     events = truth["copy_number_events"]
     line = events[0]["sample"]
@@ -251,7 +326,8 @@ def cnvkit(
         "--output-reference", str(workdir / "reference.cnn"), "-p", "1",
         "--segment-method", method,
     ]  # fmt: skip
-    subprocess.run(command, check=True, capture_output=True, text=True)
+    # CNVkit writes some files (genome.bed) to its working directory: run it in workdir
+    subprocess.run(command, check=True, capture_output=True, text=True, cwd=workdir)
     cnvkit_seconds = time.perf_counter() - started
     segments = pd.read_csv(workdir / f"{line}.cns", sep="\t")
     calls_path = workdir / f"{line}.call.cns"
@@ -321,9 +397,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     acc = sub.add_parser("accuracy")
-    acc.add_argument("--replicates", type=int, default=2)
+    acc.add_argument("--replicates", type=int, default=5)
     acc.add_argument("--seed", type=int, default=1)
     acc.add_argument("--out")
+    acc.add_argument("--model", choices=["paired", "binomial"], default="paired")
+    acc.add_argument(
+        "--overdispersion", type=float, default=0.0, help="of the simulated allele counts"
+    )
     cnv = sub.add_parser("cnvkit")
     cnv.add_argument("--results", type=Path, required=True)
     cnv.add_argument("--truth", type=Path, required=True)
@@ -335,7 +415,7 @@ def main(argv=None):
     cnv.add_argument("--cnvkit", default="cnvkit.py", help="the cnvkit.py to run")
     args = parser.parse_args(argv)
     if args.command == "accuracy":
-        print(accuracy(args.replicates, args.out, args.seed))
+        print(accuracy(args.replicates, args.out, args.seed, args.model, args.overdispersion))
     else:
         print(
             cnvkit(

@@ -240,13 +240,53 @@ def _declared_sex(result: dict, rule) -> str:
     return f"inferred sex {values.get('inferred_sex')}, as declared{measured}"
 
 
-def _largest_event(result: dict, rule) -> str:
+def class_phrase(record: dict) -> str:
+    """A classed copy-number call: the event, then why it FAILs (its class reasons) or,
+    for REVIEW, its genes and score."""
+    text = segment_phrase(record)
+    if record.get("class") == "FAIL":
+        reasons = str(record.get("class_reasons") or "").replace(";", ",")
+        return f"{text} ({reasons})" if reasons else text
+    genes = [gene for gene in str(record.get("genes") or "").split(",") if gene]
+    shown = ", ".join(genes[:MAX_EVENTS_NAMED]) or "no genes"
+    if len(genes) > MAX_EVENTS_NAMED:
+        shown += f" and {record.get('gene_count', len(genes)) - MAX_EVENTS_NAMED} more"
+    score = record.get("score")
+    return f"{text} ({shown}{f', score {score:.0f}' if score is not None else ''})"
+
+
+def _mhc_change(result: dict, rule) -> str:
     values = result["values"]
-    records = values.get("largest_event_evidence") or []
-    triggered = result["status"] != PASS
-    what = segment_phrase(records[0]) if records else size(values.get("largest_event_bp"))
-    limit = _limit("copy_number", "largest_event_bp", rule, result.get("threshold"), triggered)
-    return f"largest acquired event {what}, {limit}"
+    region = values.get("mhc_region")
+    if result["status"] == PASS:
+        return f"no gain, loss or copy-neutral LOH over the MHC ({region})"
+    named = events(values.get("mhc_evidence"), segment_phrase)
+    return (
+        f"{named or 'a change'} over the MHC ({region}): the HLA type of the line may differ"
+        " from the donor's"
+    )
+
+
+def _mhc_analysed(result: dict, rule) -> str:
+    values = result["values"]
+    covered = percent(values.get("mhc_covered_fraction"))
+    seen = "was analysed" if result["status"] == PASS else "was not analysed"
+    return f"the MHC ({values.get('mhc_region')}) {seen}: {covered} of it in usable bins"
+
+
+def _sees_gate_event(result: dict, rule) -> str:
+    values = result["values"]
+    event = (
+        f"a gain, a loss and a copy-neutral LOH of {size(values.get('gate_event_bp'))} in"
+        f" {percent(values.get('gate_event_fraction'))} of cells"
+    )
+    limits = ", ".join(
+        f"{SEGMENT_WORDS[kind]} {size(value) if value is not None else 'not reachable'}"
+        for kind in ("gain", "loss", "cnloh")
+        for value in [values.get(f"detection_limit_{kind}_20pct_bp")]
+    )
+    can = "can" if result["status"] == PASS else "cannot"
+    return f"the line's own data {can} see {event} (smallest detectable in 20% of cells: {limits})"
 
 
 def _vectors(result: dict, rule) -> str:
@@ -325,34 +365,25 @@ PHRASES: dict[str, Callable[[dict, object], str]] = {
         variant_phrase,
         "protein-altering allele(s) in TP53 or a flagged tier whose origin is uncertain",
     ),
-    "copy_number.max_whole_chromosome_events": lambda result, rule: _counted(
+    "copy_number.max_fail_class_calls": lambda result, rule: _counted(
         result,
         rule,
-        "whole_chromosome_event_count",
-        "whole_chromosome_evidence",
-        segment_phrase,
-        "whole-chromosome event(s)",
+        "fail_class_call_count",
+        "fail_class_evidence",
+        class_phrase,
+        "copy-number call(s) of class FAIL",
     ),
-    "copy_number.max_recurrent_region_hits": lambda result, rule: _counted(
+    "copy_number.max_review_class_calls": lambda result, rule: _counted(
         result,
         rule,
-        "recurrent_region_hit_count",
-        "recurrent_evidence",
-        segment_phrase,
-        "acquired event(s) in recurrent hPSC regions",
+        "review_class_call_count",
+        "review_class_evidence",
+        class_phrase,
+        "copy-number call(s) to review",
     ),
-    "copy_number.max_cnloh_count": lambda result, rule: _counted(
-        result, rule, "cnloh_count", "cnloh_evidence", segment_phrase, "copy-neutral LOH segment(s)"
-    ),
-    "copy_number.max_call_count": lambda result, rule: _counted(
-        result,
-        rule,
-        "call_count",
-        "call_evidence",
-        segment_phrase,
-        "acquired copy-number/LOH event(s)",
-    ),
-    "copy_number.max_event_bp": _largest_event,
+    "copy_number.mhc_change": _mhc_change,
+    "copy_number.mhc_analysed": _mhc_analysed,
+    "copy_number.sees_gate_event": _sees_gate_event,
     "identity.declared_donor": _declared_donor,
     "sex.declared_sex": _declared_sex,
     "vectors.max_copies_per_cell": _vectors,

@@ -27,6 +27,27 @@ def robust_sd(values: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(np.diff(values))) / np.sqrt(2))
 
 
+class CumulativeL2Cost(ruptures.base.BaseCost):
+    """ruptures' least-squares cost (as ``CostL2``, one-dimensional signals) from prefix
+    sums: each segment's cost in O(1) instead of a variance over its points."""
+
+    model = "l2_cumulative"
+    min_size = 1
+
+    def fit(self, signal) -> CumulativeL2Cost:
+        self.signal = np.asarray(signal, dtype=float).reshape(len(signal), -1)
+        values = self.signal.sum(axis=1)
+        self.cumsum = np.concatenate([[0.0], np.cumsum(values)])
+        self.cumsq = np.concatenate([[0.0], np.cumsum(values**2)])
+        return self
+
+    def error(self, start, end) -> float:
+        if end - start < self.min_size:
+            raise ruptures.exceptions.NotEnoughPoints
+        total = self.cumsum[end] - self.cumsum[start]
+        return float(self.cumsq[end] - self.cumsq[start] - total * total / (end - start))
+
+
 def change_points(
     values: np.ndarray, penalty: float, min_size: int, sd: float | None = None
 ) -> list[int]:
@@ -43,7 +64,8 @@ def change_points(
     sd = robust_sd(values) if sd is None else sd
     if not np.isfinite(sd) or sd <= 0:
         sd = float(np.std(values)) or 1.0
-    algo = ruptures.BottomUp(model="l2", min_size=min_size, jump=1).fit(values / sd)
+    algo = ruptures.BottomUp(custom_cost=CumulativeL2Cost(), min_size=min_size, jump=1)
+    algo = algo.fit(values / sd)
     ends = algo.predict(pen=penalty * np.log(n))
     breaks = [int(end) for end in ends if end < n]
     return refine_breaks(values, breaks, window=min_size, min_size=2)

@@ -3,9 +3,15 @@
 Signals (scripts/ipscqc/copynumber/): depth from mosdepth bins (line and parental),
 GC-corrected, filtered and turned into a centred log2 ratio (signal.py); allele balance
 at sites heterozygous in the parental (line-only: in the line) from the donor's joint
-VCF (sites.py). Both are segmented, each segment explained by a copy number, major
-allele copies and a mosaic fraction (model.py, segments.py), and calls are annotated
-with scope, genes and recurrent regions (calls.py). docs/copy_number.md describes it.
+VCF, kept where the parental's allele balance, depth and genotype quality are sound
+(sites.py), scored against the parental's own allele fraction with the run's
+overdispersion (allele_balance.py). Regions a configured BED or the parental's own depth
+and allele balance mark as unreliable are left out (masks.py). Both signals are
+segmented, each segment explained by a copy number, major allele copies and a mosaic
+fraction (model.py, segments.py); calls are annotated with scope, genes and recurrent
+regions (calls.py) and classed FAIL or REVIEW with a score, the MHC looked at
+(classes.py); the line's own noise gives its stated detection limit (detection.py).
+docs/copy_number.md describes it.
 
 Item coordinates are 0-based half-open (BED-like); the findings table
 (``findings/{sample}/copy_number.tsv``) is 1-based closed.
@@ -13,7 +19,7 @@ Item coordinates are 0-based half-open (BED-like); the findings table
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ipscqc.contract import Findings, SampleInputs, findings, load_spec
@@ -21,7 +27,7 @@ from ipscqc.contract import Findings, SampleInputs, findings, load_spec
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ipscqc.copynumber.params import Params
+    from ipscqc.copynumber.params import Params, Settings
     from ipscqc.genome import GenomeModel
 
 MAX_GENES_IN_ITEM = 50
@@ -36,10 +42,19 @@ class CopyNumberInputs(SampleInputs):
     composition: pd.DataFrame  # bins with GC and N content
     line_depth: pd.DataFrame  # mosdepth bins of the sample
     parental_depth: pd.DataFrame | None  # and of its parental (None: line-only)
-    sites: pd.DataFrame  # allele counts at the reference's heterozygous sites
+    # line and parental allele counts (and parental GQ) at the reference's heterozygous
+    # SNVs: readers.vcf.read_het_site_counts (line-only: the line's own, as both)
+    site_counts: pd.DataFrame
     centromeres: pd.DataFrame  # analysed chromosomes and their centromeres (BED)
     genes: pd.DataFrame  # chrom, start, end, name (0-based)
-    recurrent: pd.DataFrame  # recurrent hPSC regions (BED)
+    recurrent: pd.DataFrame  # recurrent hPSC regions (BED), informative
+    # driver regions (chrom, start, end, name, direction, genes); None: derived from
+    # driver_definitions with the genes and the analysed arms
+    drivers: pd.DataFrame | None = None
+    driver_definitions: pd.DataFrame | None = None  # name, direction, genes, arm
+    tumour_suppressors: frozenset[str] = frozenset()
+    exclude_regions: pd.DataFrame | None = None  # configured mask (BED), None: none
+    exclude_name: str | None = None  # its file name, for the findings
 
 
 def _adequacy(bins: pd.DataFrame, sites: pd.DataFrame, genome: GenomeModel) -> dict:
@@ -87,6 +102,7 @@ def _items(calls: pd.DataFrame) -> list[dict]:
         if len(genes) > MAX_GENES_IN_ITEM:
             call["genes"] = ",".join(genes[:MAX_GENES_IN_ITEM]) + ",..."
         call["recurrent"] = bool(call["recurrent"])
+        call["mhc"] = bool(call["mhc"])
         items.append(call)
     return items
 
@@ -114,17 +130,67 @@ def _notes(paired: bool, sex: str, values: dict, params: Params) -> list[str]:
     return notes
 
 
-def analyse(inputs: CopyNumberInputs, params: Params) -> Findings:
-    """The whole check on in-memory inputs: signals, segments, calls and findings.
+def _allele_model(sites: pd.DataFrame, settings: Settings):
+    """The line's allele-balance model fitted on its sites (None: binomial against 0.5)."""
+    from ipscqc.copynumber.allele_balance import fit_allele_balance_model
 
-    Only chromosomes listed in ``centromeres`` are analysed. The bins, sites, segments
-    and calls ride along in ``tables`` (and the sex used in ``tables["sex"]``).
+    if settings.params.allele_model == "binomial":
+        return None
+    return fit_allele_balance_model(sites, settings.sites)
+
+
+MIN_SITES_OUTSIDE_CALLS = 0.25  # share of the sites needed to re-estimate without calls
+
+
+def _outside_calls(sites: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """The sites outside called segments (all sites when too few would remain)."""
+    import numpy as np
+
+    inside = np.zeros(len(sites), dtype=bool)
+    for call in segments[segments["called"]].itertuples(index=False):
+        inside |= (
+            (sites["chrom"] == call.chrom)
+            & (sites["pos"] >= call.start)
+            & (sites["pos"] < call.end)
+        ).to_numpy()
+    outside = sites[~inside]
+    return outside if len(outside) >= MIN_SITES_OUTSIDE_CALLS * len(sites) else sites
+
+
+def _drivers(inputs: CopyNumberInputs, bins: pd.DataFrame) -> pd.DataFrame:
+    """The configured driver regions, or those of the definitions on this genome."""
+    import pandas as pd
+
+    from ipscqc.copynumber.calls import chromosome_arms
+    from ipscqc.copynumber.classes import DRIVER_COLUMNS, driver_regions_from_definitions
+
+    if inputs.drivers is not None:
+        return inputs.drivers
+    if inputs.driver_definitions is None:
+        return pd.DataFrame(columns=DRIVER_COLUMNS)
+    arms = chromosome_arms(inputs.centromeres, bins)
+    return driver_regions_from_definitions(inputs.driver_definitions, inputs.genes, arms)
+
+
+def analyse(inputs: CopyNumberInputs, settings: Settings) -> Findings:
+    """The whole check on in-memory inputs: signals, sites, masks, segments, calls, their
+    classes, the MHC, the stated detection limit and the findings.
+
+    Only chromosomes listed in ``centromeres`` are analysed. The bins, sites, segments,
+    calls (classed), the exclusion and the line's noise (``detection.LineNoise``, what
+    the stated limit is computed from) ride along in ``tables`` (and the sex used in
+    ``tables["sex"]``).
     """
+    from ipscqc.copynumber import summary
     from ipscqc.copynumber.calls import annotate_calls
+    from ipscqc.copynumber.classes import classify_calls, mhc_finding
+    from ipscqc.copynumber.detection import detection_limits, line_noise
+    from ipscqc.copynumber.masks import line_exclusion
     from ipscqc.copynumber.segments import normal_offset, segment_and_fit
     from ipscqc.copynumber.signal import depth_signal
+    from ipscqc.copynumber.sites import baf_sites
 
-    genome = inputs.genome
+    params, genome, paired = settings.params, inputs.genome, bool(inputs.parental)
     chromosomes = list(dict.fromkeys(inputs.centromeres["chrom"]))
     composition = inputs.composition[inputs.composition["chrom"].isin(chromosomes)]
     bins, sex = depth_signal(
@@ -132,48 +198,107 @@ def analyse(inputs: CopyNumberInputs, params: Params) -> Findings:
     )
     # allele balance is read on chromosomes with two copies in the reference only
     two_copies = {chrom for chrom in chromosomes if genome.baseline_copies(chrom, sex)[0] >= 2}
-    sites = inputs.sites[inputs.sites["chrom"].isin(two_copies)].reset_index(drop=True)
-    segments = segment_and_fit(bins, sites, sex, params, genome)
+    counts = inputs.site_counts[inputs.site_counts["chrom"].isin(two_copies)]
+    sites, het_calls, removed = baf_sites(counts.reset_index(drop=True), settings.sites, paired)
+    # masks: the configured BED, and (paired) the parental's abnormal depth and balance
+    first_model = _allele_model(sites, settings)
+    exclusion = line_exclusion(
+        bins,
+        sites,
+        inputs.exclude_regions,
+        settings.masks,
+        het_calls if paired else None,
+        first_model.overdispersion if first_model is not None else 0.001,
+    )
+    bins["used"] = bins["used"].to_numpy() & exclusion.keep_bins
+    sites = sites[exclusion.keep_sites].reset_index(drop=True)
+    model = _allele_model(sites, settings)
+    segments = segment_and_fit(bins, sites, sex, params, genome, model)
     # the mean log2 ratio of normal bins is not exactly the mode (log of a noisy ratio is
-    # skewed at low depth): centre on the segments that are not calls, and refit
+    # skewed at low depth): centre on the segments that are not calls; events inflate
+    # the overdispersion estimated on all sites (a widened balanced model then explains
+    # a mosaic imbalance): estimate it again outside the calls; refit once
     offset = normal_offset(segments, genome)
-    if abs(offset) > 1e-3:
+    refined = _allele_model(_outside_calls(sites, segments), settings) if model else None
+    if abs(offset) > 1e-3 or (refined is not None and refined != model):
         bins["log2"] = bins["log2"] - offset
-        segments = segment_and_fit(bins, sites, sex, params, genome)
+        model = refined or model
+        segments = segment_and_fit(bins, sites, sex, params, genome, model)
     calls = annotate_calls(
         segments, bins, inputs.centromeres, inputs.genes, inputs.recurrent, params
     )
-    values = {**_metrics(calls, sites), **_adequacy(bins, sites, genome)}
-    result = findings(
-        SPEC,
-        inputs.sample,
-        inputs.parental,
-        values,
-        _items(calls),
-        _notes(bool(inputs.parental), sex, values, params),
+    classified = classify_calls(
+        calls, _drivers(inputs, bins), inputs.tumour_suppressors, settings.classes
     )
-    result.tables.update(bins=bins, sites=sites, segments=segments, calls=calls, sex=sex)
+    mhc = mhc_finding(classified, settings.classes, bins)
+    # the stated limit is that of the beta-binomial model, also when the binomial one ran
+    beta_binomial = replace(settings, params=replace(params, allele_model="beta_binomial"))
+    limit_model = model or _allele_model(sites, beta_binomial)
+    noise = line_noise(bins, sites, limit_model, genome)
+    values = {
+        **_metrics(classified, sites),
+        **_adequacy(bins, sites, genome),
+        **summary.site_values(len(counts), removed),
+        **summary.model_values(model),
+        **summary.mask_values(exclusion, inputs.exclude_name),
+        **summary.class_values(classified),
+        **summary.mhc_values(mhc),
+        **summary.detection_values(detection_limits(noise, params, settings.detection)),
+    }
+    notes = _notes(paired, sex, values, params) + summary.real_genome_notes(values, model, mhc)
+    result = findings(SPEC, inputs.sample, inputs.parental, values, _items(classified), notes)
+    result.tables.update(
+        bins=bins,
+        sites=sites,
+        segments=segments,
+        calls=classified,
+        sex=sex,
+        exclusion=exclusion,
+        noise=noise,
+    )
     return result
 
 
 # ---------------------------------------------------------------- files
 
 
+def _optional(inputs, name: str) -> str | None:
+    """A named input of the rule, None when the rule has none (or an empty path)."""
+    value = getattr(inputs, name, None)
+    return str(value) if value else None
+
+
 def read_inputs(inputs, params) -> CopyNumberInputs:
-    """The check's inputs from the rule's files (paths) and params."""
+    """The check's inputs from the rule's files (paths) and params. Optional inputs:
+    ``exclude`` (mask BED), ``drivers`` (driver-region BED; without it the regions come
+    from ``driver_definitions`` and the annotation), ``cancer_genes`` (tumour
+    suppressors)."""
+    from pathlib import Path
+
     import pandas as pd
 
-    from ipscqc.copynumber.params import Params
-    from ipscqc.copynumber.sites import read_het_sites
+    from ipscqc.copynumber.classes import DRIVER_COLUMNS
+    from ipscqc.copynumber.params import SiteSettings
     from ipscqc.genome import GenomeModel
+    from ipscqc.hotspots import read_cancer_genes
     from ipscqc.readers.bed import read_bed
     from ipscqc.readers.gff3 import read_annotation
     from ipscqc.readers.mosdepth import read_regions
+    from ipscqc.readers.vcf import read_het_site_counts
 
-    settings = Params.from_config(dict(params.settings))
+    sites = SiteSettings.from_config(dict(params.settings))
     parental = params.parental or None
     centromeres = read_bed(inputs.centromeres)
     chromosomes = list(dict.fromkeys(centromeres["chrom"]))
+    exclude, drivers = _optional(inputs, "exclude"), _optional(inputs, "drivers")
+    definitions, cancer_genes = (
+        _optional(inputs, "driver_definitions"),
+        _optional(inputs, "cancer_genes"),
+    )
+    suppressors = frozenset()
+    if cancer_genes:
+        table = read_cancer_genes(cancer_genes)
+        suppressors = frozenset(table.loc[table["role"] == "tumour_suppressor", "gene"])
     return CopyNumberInputs(
         sample=params.sample,
         parental=parental,
@@ -182,12 +307,21 @@ def read_inputs(inputs, params) -> CopyNumberInputs:
         composition=pd.read_csv(inputs.composition, sep="\t", dtype={"chrom": str}),
         line_depth=read_regions(inputs.line),
         parental_depth=read_regions(inputs.parental) if parental else None,
-        sites=read_het_sites(
-            inputs.vcf, params.sample, parental or params.sample, settings, chromosomes
-        ),  # fmt: skip
+        site_counts=read_het_site_counts(
+            inputs.vcf, params.sample, parental or params.sample, chromosomes, sites.min_het_qual
+        ),
         centromeres=centromeres,
         genes=read_annotation(inputs.annotation).genes_table(),
         recurrent=read_bed(inputs.recurrent),
+        drivers=read_bed(drivers, extra=tuple(DRIVER_COLUMNS[4:])) if drivers else None,
+        driver_definitions=(
+            pd.read_csv(definitions, sep="\t", comment="#", dtype=str, keep_default_na=False)
+            if definitions
+            else None
+        ),
+        tumour_suppressors=suppressors,
+        exclude_regions=read_bed(exclude) if exclude else None,
+        exclude_name=Path(exclude).name if exclude else None,
     )
 
 
@@ -196,10 +330,10 @@ def main(inputs, outputs, params) -> None:
     from ipscqc import cn_figure
     from ipscqc.contract import write_findings
     from ipscqc.copynumber.calls import segments_for_findings
-    from ipscqc.copynumber.params import Params
+    from ipscqc.copynumber.params import Settings
 
     check_inputs = read_inputs(inputs, params)
-    result = analyse(check_inputs, Params.from_config(dict(params.settings)))
+    result = analyse(check_inputs, Settings.from_config(dict(params.settings)))
     tables, paired = result.tables, bool(check_inputs.parental)
     columns = ["chrom", "start", "end", "gc", "n_fraction", "line_depth"]
     columns += ["parental_depth"] if paired else []

@@ -82,17 +82,22 @@ def fit_segment(
     m0: int,
     params: Params,
     log2_within: float = 0.0,
+    allele_likelihood=None,
 ) -> dict:
     """Best (copy number, major copies, mosaic fraction) for one segment.
 
     Each candidate state gets its best fraction on a grid (0.01 steps) by the joint
     log-likelihood of the segment's mean log2 ratio (normal with standard error
-    ``log2_se``) and its allele counts; among states within ``state_tolerance`` of the
-    best, the simplest one (fewest copy and allele steps) is chosen, since e.g. 3 copies
-    in half of the cells and 4 copies (3 of one allele) in a quarter look the same.
+    ``log2_se``) and its allele counts; each step of complexity (copy and allele steps)
+    costs ``state_tolerance``, so that among states within it of the best the simplest
+    is chosen, since e.g. 3 copies in half of the cells and 4 copies (3 of one allele) in
+    a quarter look the same.
     Returns the state, the log-likelihood ratio against normal, the log-likelihood of
     the best state (``log2_within``, the scatter of the bins around their mean in units
     of the bin noise, adds -0.5 x itself to it) and the expectations.
+    ``allele_likelihood`` (candidate major fractions -> log-likelihood of the segment's
+    allele counts, e.g. ``allele_balance.AlleleBalanceTable.segment``) replaces the
+    binomial ``baf_log_likelihood`` of ``alt`` and ``depth`` when given.
     """
     use_baf = len(alt) > 0 and c0 >= 2
     se = max(log2_se, params.log2_se_floor)
@@ -100,7 +105,12 @@ def fit_segment(
     def log_lik(c, m, f):
         ll = -0.5 * ((log2_mean - expected_log2(c, f, c0)) / se) ** 2 - 0.5 * log2_within
         if use_baf:
-            ll = ll + baf_log_likelihood(alt, depth, expected_major_baf(c, m, f, c0, m0))
+            major = expected_major_baf(c, m, f, c0, m0)
+            ll = ll + (
+                allele_likelihood(np.atleast_1d(major))
+                if allele_likelihood is not None
+                else baf_log_likelihood(alt, depth, major)
+            )
         return np.asarray(ll, dtype=float)
 
     normal_ll = float(log_lik(c0, m0, np.array([0.0]))[0])
@@ -121,8 +131,15 @@ def fit_segment(
     if not options:
         return result
     top = max(option[0] for option in options)
-    near = [option for option in options if option[0] >= top - params.state_tolerance]
-    ll, c, m, f = min(near, key=lambda o: (state_complexity(o[1], o[2], c0), -o[0]))
+
+    def penalised(option):
+        # each step of complexity costs state_tolerance: a state within the tolerance of
+        # the best loses to a simpler one, and so does a complex state (many copies of one
+        # allele in a few cells) that fits the noise of the allele balance a bit better
+        steps = state_complexity(option[1], option[2], c0)
+        return (option[0] - params.state_tolerance * steps, -steps, option[0])
+
+    ll, c, m, f = max(options, key=penalised)
     result.update(
         copy_number=c,
         major_copies=m,

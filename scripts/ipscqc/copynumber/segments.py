@@ -69,7 +69,9 @@ def _segment_stats(bins: pd.DataFrame, sites: pd.DataFrame, sigma: float) -> dic
     }
 
 
-def _fit(chrom_bins: pd.DataFrame, chrom_sites: pd.DataFrame, c0, m0, params, sigma) -> dict:
+def _fit(
+    chrom_bins: pd.DataFrame, chrom_sites: pd.DataFrame, c0, m0, params, sigma, allele=None
+) -> dict:
     stats = _segment_stats(chrom_bins, chrom_sites, sigma)
     fit = fit_segment(
         stats["log2_mean"],
@@ -80,6 +82,7 @@ def _fit(chrom_bins: pd.DataFrame, chrom_sites: pd.DataFrame, c0, m0, params, si
         m0,
         params,
         log2_within=stats["log2_within"],
+        allele_likelihood=allele,
     )
     return {**stats, **fit}
 
@@ -149,10 +152,17 @@ def _refine_depth_breaks(segments: list[dict], log2: np.ndarray, evaluate, param
 
 
 def segment_and_fit(
-    bins: pd.DataFrame, sites: pd.DataFrame, sex: str, params: Params, genome: GenomeModel
+    bins: pd.DataFrame,
+    sites: pd.DataFrame,
+    sex: str,
+    params: Params,
+    genome: GenomeModel,
+    allele_model=None,
 ) -> pd.DataFrame:
     """Segments of every chromosome with their fitted states, neighbours merged where
-    one state explains both about as well (see ``_merge_neighbours``)."""
+    one state explains both about as well (see ``_merge_neighbours``). ``allele_model``
+    (``allele_balance.AlleleBalanceModel``) scores the allele counts; None keeps the
+    binomial model against 0.5."""
     rows = []
     used = bins[bins["used"]]
     sigma = robust_sd(used["log2"].to_numpy())
@@ -164,12 +174,17 @@ def segment_and_fit(
         chrom_sites = sites[sites["chrom"] == chrom].sort_values("pos").reset_index(drop=True)
         breaks = segment_chromosome(chrom_bins, chrom_sites, params)
         pieces = segments_from_breaks(len(chrom_bins), breaks)
+        table = allele_model.table(chrom_sites) if allele_model is not None and c0 >= 2 else None
+        positions = chrom_sites["pos"].to_numpy()
 
-        def evaluate(lo, hi, chrom_bins=chrom_bins, chrom_sites=chrom_sites, c0=c0, m0=m0):
+        def evaluate(lo, hi, chrom_bins=chrom_bins, chrom_sites=chrom_sites, c0=c0, m0=m0,
+                     table=table, positions=positions):  # fmt: skip
             start = int(chrom_bins["start"].iloc[lo])
             end = int(chrom_bins["end"].iloc[hi - 1])
-            inside = chrom_sites[(chrom_sites["pos"] >= start) & (chrom_sites["pos"] < end)]
-            fitted = _fit(chrom_bins.iloc[lo:hi], inside, c0, m0, params, sigma)
+            first, last = np.searchsorted(positions, [start, end])
+            inside = chrom_sites.iloc[first:last]
+            allele = table.segment(first, last) if table is not None else None
+            fitted = _fit(chrom_bins.iloc[lo:hi], inside, c0, m0, params, sigma, allele)
             fitted["called"] = _is_call(fitted, c0, m0, params)
             return {"lo": lo, "hi": hi, "start": start, "end": end, **fitted}
 

@@ -106,6 +106,28 @@ def _segment_label(item: dict) -> str:
     return f"{item['type']} {item['chrom']}:{item['start'] + 1}-{item['end']}{regions}"
 
 
+def _call_place(item: dict) -> str:
+    return f"{item['type']} {item['chrom']}:{item['start'] + 1:,}-{item['end']:,}"
+
+
+def _fail_class_label(item: dict) -> str:
+    """A FAIL-class call, 1-based closed, and why it is of that class."""
+    return f"{_call_place(item)} ({item.get('class_reasons') or 'class FAIL'})"
+
+
+def _review_class_label(item: dict) -> str:
+    """A REVIEW-class call with its size, genes and score."""
+    genes = [gene for gene in str(item.get("genes") or "").split(",") if gene]
+    shown = ",".join(genes[:8]) + (f" and {len(genes) - 8} more" if len(genes) > 8 else "")
+    score = item.get("score")
+    score_text = f", score {score:.1f}" if isinstance(score, int | float) else ""
+    return f"{_call_place(item)} ({item['size_bp']:,} bp, genes {shown or 'none'}{score_text})"
+
+
+def _of_class(wanted: str) -> Callable[[dict], bool]:
+    return lambda item: item.get("class") == wanted
+
+
 def _acquired_in(tiers: tuple[str, ...]) -> Callable[[dict], bool]:
     return lambda item: (
         item["kind"] == "variant" and item.get("class") == "acquired" and item.get("tier") in tiers
@@ -122,7 +144,8 @@ VARIANT_EVIDENCE = (
 )  # fmt: skip
 SEGMENT_EVIDENCE = (
     "type", "chrom", "start", "end", "size_bp", "copy_number", "reference_copies",
-    "mosaic_fraction", "scope", "recurrent_regions",
+    "mosaic_fraction", "scope", "recurrent_regions", "class", "class_reasons", "score",
+    "genes", "gene_count", "driver_regions", "tumour_suppressors_lost",
 )  # fmt: skip
 VECTOR_EVIDENCE = ("name", "reads", "copies_per_cell", "parental_copies_per_cell")
 TRANSGENE_EVIDENCE = (
@@ -139,14 +162,6 @@ def _records(findings: dict, wanted: Callable[[dict], bool], fields: tuple[str, 
     """The fields of the items a rule is about (at most MAX_EVIDENCE of them)."""
     chosen = [item for item in findings["items"] if wanted(item)][:MAX_EVIDENCE]
     return [{key: item[key] for key in fields if key in item} for item in chosen]
-
-
-def _largest_segment(findings: dict) -> list[dict]:
-    segments = [item for item in findings["items"] if "size_bp" in item]
-    if not segments:
-        return []
-    largest = max(segments, key=lambda item: item["size_bp"])
-    return _records({"items": [largest]}, lambda item: True, SEGMENT_EVIDENCE)
 
 
 def _vector_detected(item: dict) -> bool:
@@ -178,18 +193,14 @@ EVIDENCE: dict[tuple[str, str], Callable[[dict], list[dict]]] = {
     ("acquired_variants", "uncertain_flagged_evidence"): lambda findings: _records(
         findings, _uncertain_flagged, VARIANT_EVIDENCE
     ),
-    ("copy_number", "whole_chromosome_evidence"): lambda findings: _records(
-        findings, lambda item: item["scope"] == "whole_chromosome", SEGMENT_EVIDENCE
+    ("copy_number", "fail_class_evidence"): lambda findings: _records(
+        findings, _of_class("FAIL"), SEGMENT_EVIDENCE
     ),
-    ("copy_number", "recurrent_evidence"): lambda findings: _records(
-        findings, lambda item: bool(item["recurrent"]), SEGMENT_EVIDENCE
+    ("copy_number", "review_class_evidence"): lambda findings: _records(
+        findings, _of_class("REVIEW"), SEGMENT_EVIDENCE
     ),
-    ("copy_number", "cnloh_evidence"): lambda findings: _records(
-        findings, lambda item: item["type"] == "cnloh", SEGMENT_EVIDENCE
-    ),
-    ("copy_number", "largest_event_evidence"): _largest_segment,
-    ("copy_number", "call_evidence"): lambda findings: _records(
-        findings, lambda item: True, SEGMENT_EVIDENCE
+    ("copy_number", "mhc_evidence"): lambda findings: _records(
+        findings, lambda item: bool(item.get("mhc")), SEGMENT_EVIDENCE
     ),
     ("vectors", "vector_evidence"): lambda findings: _records(
         findings, _vector_detected, VECTOR_EVIDENCE
@@ -216,16 +227,14 @@ ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list[str]]] = {
     ("acquired_variants", "acquired_cancer_gene_variants"): lambda findings: _labels(
         findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), _variant_label
     ),
-    ("copy_number", "whole_chromosome_events"): lambda findings: _labels(
-        findings,
-        lambda item: item["scope"] == "whole_chromosome",
-        lambda item: f"{item['type']} {item['chrom']}",
+    ("copy_number", "fail_class_calls"): lambda findings: _labels(
+        findings, _of_class("FAIL"), _fail_class_label
     ),
-    ("copy_number", "recurrent_events"): lambda findings: _labels(
-        findings, lambda item: bool(item["recurrent"]), _segment_label
+    ("copy_number", "review_class_calls"): lambda findings: _labels(
+        findings, _of_class("REVIEW"), _review_class_label
     ),
-    ("copy_number", "cnloh_events"): lambda findings: _labels(
-        findings, lambda item: item["type"] == "cnloh", _segment_label
+    ("copy_number", "mhc_calls"): lambda findings: _labels(
+        findings, lambda item: bool(item.get("mhc")), _segment_label
     ),
     **EVIDENCE,
 }
@@ -250,6 +259,11 @@ def could_be_male(findings: dict) -> bool:
     """Y loss is measured in male lines; a null y_loss of a female line is not missing."""
     metrics = findings["metrics"]
     return metrics.get("y_loss") is not None or _original_sex(metrics) == "male"
+
+
+def mhc_region_set(findings: dict) -> bool:
+    """The MHC rules apply when the check looked for an MHC (``copy_number.mhc_region``)."""
+    return findings["adequacy"].get("mhc_region") is not None
 
 
 def carried_not_germline(fields: tuple[str, ...]) -> Callable[[dict, Any], bool]:
@@ -300,6 +314,7 @@ FIELD_CONDITIONS: dict[str, Callable[[tuple[str, ...]], Callable[[dict, Any], bo
 APPLIES: dict[str, Callable[[dict], bool]] = {
     "could_be_female": could_be_female,
     "could_be_male": could_be_male,
+    "mhc_region_set": mhc_region_set,
     "line_only": lambda findings: not findings["parental"],
 }
 STATUSES = {"PASS": PASS, "REVIEW": REVIEW, "INCONCLUSIVE": INCONCLUSIVE, "FAIL": FAIL}

@@ -106,14 +106,25 @@ def no_intervals_problem(scan: BedScan) -> list[str]:
     return [f"{scan.path}: no intervals (the file is empty or holds only comment lines)"]
 
 
-def read_bed(path: str | Path) -> pd.DataFrame:
+def read_bed(path: str | Path, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """The intervals of a BED file (see the module); raises BedError naming the lines
-    that are not intervals."""
+    that are not intervals. ``extra`` names the columns after the name that are kept
+    (as strings; empty when a line has fewer)."""
     scan = scan_bed(path)
     if scan.problems:
         raise BedError(scan.problems)
     rows = [row[1:] for row in scan.rows]
-    return pd.DataFrame(rows, columns=BED_COLUMNS).astype({"start": "int64", "end": "int64"})
+    if extra:
+        wanted = {row[0] for row in scan.rows}
+        cells_of = {}
+        with open_text(path) as handle:
+            for number, line in enumerate(handle, start=1):
+                if number in wanted:
+                    cells = split_bed_line(line)[0][4 : 4 + len(extra)]
+                    cells_of[number] = cells + [""] * (len(extra) - len(cells))
+        rows = [(*row[1:], *cells_of[row[0]]) for row in scan.rows]
+    columns = BED_COLUMNS + list(extra)
+    return pd.DataFrame(rows, columns=columns).astype({"start": "int64", "end": "int64"})
 
 
 def bed_contigs(path: str | Path) -> set[str]:

@@ -1,7 +1,8 @@
 """Multi-sample VCF/BCF genotypes and allele depths (cyvcf2).
 
 Genotypes are dosages of the alternate allele: 0 hom-ref, 1 het, 2 hom-alt, -1 missing.
-Positions are 1-based (VCF POS).
+Positions are 1-based (VCF POS), except in ``read_het_site_counts`` (0-based, as the
+copy-number check's other tables).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 MISSING = -1
 
@@ -86,3 +88,52 @@ def record_contigs(path: str) -> set[str]:
         return {variant.CHROM for variant in vcf}
     finally:
         vcf.close()
+
+
+HET_SITE_COLUMNS = ["chrom", "pos", "ref_count", "alt_count", "parental_ref_count",
+                    "parental_alt_count", "parental_gq"]  # fmt: skip
+
+
+def read_het_site_counts(
+    path: str, line: str, parental: str, contigs: list[str], min_qual: float
+) -> pd.DataFrame:
+    """Allele counts of two samples at the biallelic SNPs ``parental`` calls heterozygous.
+
+    One row per SNP on ``contigs`` with QUAL >= ``min_qual`` (when the record has a QUAL)
+    and a heterozygous GT in ``parental`` (pass the line itself in line-only mode):
+    chrom, pos (**0-based**), the line's ref/alt FORMAT/AD, the parental's ref/alt AD and
+    its FORMAT/GQ (NaN when the header has no GQ). A missing AD value is -1; a record
+    repeated at the same position is read once.
+    """
+    from cyvcf2 import VCF
+
+    wanted = set(contigs)
+    rows: list[tuple] = []
+    vcf = VCF(path, gts012=False, lazy=True, threads=1)
+    try:
+        names = list(vcf.samples)
+        if line not in names or parental not in names:
+            raise ValueError(f"{path}: samples {line!r} and {parental!r} expected")
+        i_line, i_par = names.index(line), names.index(parental)
+        has_gq = "GQ" in {h["ID"] for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
+        last = None
+        for record in vcf:
+            if record.CHROM not in wanted or not record.is_snp or len(record.ALT) != 1:
+                continue
+            quality, key = record.QUAL, (record.CHROM, record.POS)
+            if (quality is not None and quality < min_qual) or key == last:
+                continue
+            last = key
+            if record.gt_types[i_par] != 1:  # cyvcf2: 1 heterozygous
+                continue
+            ad = record.format("AD")
+            if ad is None:
+                continue
+            gq = float(record.format("GQ")[i_par][0]) if has_gq else np.nan
+            rows.append(
+                (record.CHROM, record.POS - 1, int(ad[i_line][0]), int(ad[i_line][1]),
+                 int(ad[i_par][0]), int(ad[i_par][1]), gq)
+            )  # fmt: skip
+    finally:
+        vcf.close()
+    return pd.DataFrame(rows, columns=HET_SITE_COLUMNS)
