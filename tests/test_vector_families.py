@@ -14,6 +14,7 @@ from ipscqc.vector_families import (
 )
 from ipscqc.vector_family_evidence import (
     detection_limit,
+    evidence_summary,
     family_depths,
     family_items,
     family_metrics,
@@ -155,6 +156,14 @@ def test_reads_are_counted_once_for_their_family(world, tmp_path):
     assert evidence.dropped_reads == 2  # exon_read and junction are not copy evidence
     assert evidence.junction_reads == {"POU5F1": {"junction"}}
     assert evidence.read_length == 100
+    summary = evidence_summary(evidence, world["map"])
+    items = family_items(summary["families"], None, 30.0, None, summary["read_length"], 3)
+    metrics, notes = family_metrics(items, 0.01, summary)
+    assert metrics["families_detected"] == [FAMILY]
+    assert metrics["decoy_junction_reads"] == {"POU5F1": 1}
+    assert any("1 reads on chrEBV outside" in note for note in notes)
+    assert any("1 reads on the reference's viral contig counted" in note for note in notes)
+    assert metrics["vectors_assessable"] is True  # a family is detected
 
 
 def _simulate_family(rng, world, copies, haploid_depth, read_length=100):
@@ -213,7 +222,7 @@ def test_shallow_clean_line_is_not_assessable(world, tmp_path):
     depths = family_depths(evidence, world["map"])
     for depth, assessable in ((10.0, False), (2000.0, True)):
         items = family_items(depths, None, depth, None, 150.0, 3)
-        metrics, notes = family_metrics(items, 0.01, evidence)
+        metrics, notes = family_metrics(items, 0.01, evidence_summary(evidence, world["map"]))
         assert metrics["families_detected"] == []
         assert metrics["vectors_assessable"] is assessable
         # the worst family is the shortest: piggyBac, 1500 bp

@@ -1,8 +1,14 @@
 """Contamination benchmark: true against estimated foreign-DNA fraction in one-donor and
 two-donor runs, on simulated read counts (no reads are aligned).
 
-    PYTHONPATH=scripts python benchmarks/identity/benchmark.py contamination \
-        --outdir benchmarks/identity [--replicates 3] [--sites 20000] [--depth 30]
+    python benchmarks/identity/contamination.py --outdir benchmarks/identity \
+        [--replicates 3] [--sites 20000] [--depth 30] [--fractions ...]
+
+(or ``OPENBLAS_NUM_THREADS=1 PYTHONPATH=scripts python benchmarks/identity/benchmark.py
+contamination ...``; run directly, this file sets one BLAS thread itself, which the
+optimiser needs: with several it was three times slower here). Writes
+``contamination_{sites}sites_{depth}x.tsv`` (one row per run and replicate) and
+``..._summary.tsv`` (mean and range in %, as printed).
 
 Simulation, per replicate: a population of biallelic SNVs whose alternate-allele
 frequencies follow the neutral spectrum (density proportional to 1/f from 0.001 to 1:

@@ -40,6 +40,8 @@ _SCALES = {
     "call_error": ((np.log(1e-6), np.log(0.3)), "log"),
     "alpha": ((np.log(0.02), np.log(50.0)), "log"),
     "beta": ((np.log(0.02), np.log(50.0)), "log"),
+    "logit_het": ((-20.0, 20.0), "linear"),
+    "logit_hom_alt": ((-20.0, 20.0), "linear"),
 }
 
 
@@ -75,6 +77,8 @@ def nuisance_names(table: CountTable) -> list[str]:
         names.append("call_error")
     if table.frequencies.kind == "spectrum":
         names += ["alpha", "beta"]
+    if table.frequencies.kind == "named":
+        names += ["logit_het", "logit_hom_alt"]
     return names
 
 

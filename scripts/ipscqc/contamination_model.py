@@ -88,6 +88,11 @@ class Parameters:
     call_error: float = 0.01  # P(call != true dosage)
     alpha: float = 0.3  # spectrum only
     beta: float = 1.0
+    # named only: log P(g = 1) / P(g = 0) and log P(g = 2) / P(g = 0) of the donor's
+    # genotypes (the spectrum gives these from alpha and beta; fitting them here keeps
+    # the two models' likelihoods comparable)
+    logit_het: float = 0.0
+    logit_hom_alt: float = 0.0
 
 
 @dataclass
@@ -228,7 +233,8 @@ def genotype_priors(table: CountTable, params: Parameters) -> tuple[np.ndarray, 
             table.cache["per_site"] = _per_site_priors(table)
         log_g, log_h = table.cache["per_site"]
     elif freq.kind == "named":
-        log_g = np.full((rows, 3), -np.log(3.0))
+        logits = np.array([0.0, params.logit_het, params.logit_hom_alt])
+        log_g = np.broadcast_to(logits - logsumexp(logits), (rows, 3))
         onehot = np.where(table.key[:, None] == np.arange(3)[None, :], 0.0, -np.inf)
         log_h = np.broadcast_to(onehot[:, None, :], (rows, 3, 3))
     else:
@@ -300,6 +306,7 @@ def log_likelihood(table: CountTable, params: Parameters) -> float:
 
 GRADIENT_PARAMETERS = (
     "fraction", "error", "het_balance", "het_overdispersion", "call_error", "alpha", "beta",
+    "logit_het", "logit_hom_alt",
 )  # fmt: skip
 
 
@@ -395,6 +402,13 @@ def log_likelihood_and_gradient(table: CountTable, params: Parameters) -> tuple[
     d_call = np.where(same, -1.0 / (1.0 - eps), 1.0 / eps) * called[:, None]
     gradient["call_error"] = float(np.sum(posterior.sum(axis=2) * d_call))
     gradient["alpha"] = gradient["beta"] = 0.0
+    gradient["logit_het"] = gradient["logit_hom_alt"] = 0.0
+    if table.frequencies.kind == "named":
+        logits = np.array([0.0, params.logit_het, params.logit_hom_alt])
+        prior = np.exp(logits - logsumexp(logits))
+        donor = posterior.sum(axis=(0, 2))  # expected sites of each donor genotype
+        gradient["logit_het"] = float(donor[1] - donor.sum() * prior[1])
+        gradient["logit_hom_alt"] = float(donor[2] - donor.sum() * prior[2])
     if table.frequencies.kind == "spectrum":
         _, d_alpha, d_beta = _spectrum_gradient(params, table.frequencies)
         component = posterior.sum(axis=0)

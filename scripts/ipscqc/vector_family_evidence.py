@@ -143,6 +143,17 @@ def family_depths(evidence: Evidence, decoy_map: DecoyMap) -> dict[str, dict]:
     return result
 
 
+def evidence_summary(evidence: Evidence, decoy_map: DecoyMap) -> dict:
+    """The JSON-able evidence of one sample (what the evidence file holds)."""
+    return {
+        "families": family_depths(evidence, decoy_map),
+        "decoy_junction_reads": {g: sorted(n) for g, n in sorted(evidence.junction_reads.items())},
+        "viral_contig_reads": dict(sorted(evidence.other_reads.items())),
+        "dropped_reads": evidence.dropped_reads,
+        "read_length": evidence.read_length,
+    }
+
+
 def copies_per_cell(depth: float | None, autosomal_depth: float | None) -> float | None:
     if depth is None or not autosomal_depth:
         return None
@@ -219,8 +230,9 @@ def family_items(
     return items
 
 
-def family_metrics(items: list[dict], max_copies_per_cell: float, evidence: Evidence) -> tuple:
-    """Metrics and notes over the families, with whether the vector check can conclude.
+def family_metrics(items: list[dict], max_copies_per_cell: float, summary: dict) -> tuple:
+    """Metrics and notes over the families (``summary``: evidence_summary of the sample),
+    with whether the vector check can conclude.
 
     ``vectors_assessable`` is False when no family is detected and the worst family's
     detection limit is above ``max_copies_per_cell`` (this depth could miss a vector
@@ -243,7 +255,7 @@ def family_metrics(items: list[dict], max_copies_per_cell: float, evidence: Evid
         )
     if reason:
         notes.append(reason)
-    for contig, reads in sorted(evidence.other_reads.items()):
+    for contig, reads in sorted(summary["viral_contig_reads"].items()):
         notes.append(
             f"{reads} reads on {contig} outside the stretches it shares with the decoys: "
             "the viral genome itself (e.g. an EBV-transformed source), not plasmid evidence"
@@ -251,9 +263,9 @@ def family_metrics(items: list[dict], max_copies_per_cell: float, evidence: Evid
     ebv = sum(item["chrEBV_reads"] for item in items)
     if ebv:
         notes.append(f"{ebv} reads on the reference's viral contig counted as plasmid evidence")
-    if evidence.dropped_reads:
+    if summary["dropped_reads"]:
         notes.append(
-            f"{evidence.dropped_reads} decoy reads of low mapping quality on sequence shared "
+            f"{summary['dropped_reads']} decoy reads of low mapping quality on sequence shared "
             "with the genome or another family were not counted"
         )
     best = max(items, key=lambda item: item["copies_per_cell"] or 0.0, default=None)
@@ -263,7 +275,9 @@ def family_metrics(items: list[dict], max_copies_per_cell: float, evidence: Evid
         "families_detected": sorted(item["name"] for item in detected),
         "vector_detection_limit": worst_limit,
         "vectors_assessable": assessable,
-        "decoy_junction_reads": {g: len(n) for g, n in sorted(evidence.junction_reads.items())},
+        "decoy_junction_reads": {
+            gene: len(names) for gene, names in summary["decoy_junction_reads"].items()
+        },
     }
     return metrics, notes
 
