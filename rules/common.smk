@@ -255,6 +255,8 @@ def variant_classification_inputs(wildcards):
     if parental:
         inputs["parental_stats"] = path_of("samtools_stats", sample=parental)
         inputs["parental_dist"] = path_of("mosdepth_dist", sample=parental)
+        # whether the line is its parental's individual (the identity job's table)
+        inputs["pairing"] = path_of("pairing")
     if config["variants"]["use_copy_number"]:
         inputs["copy_number"] = path_of("findings_table", sample=line, check="copy_number")
     return inputs
@@ -291,6 +293,8 @@ def copy_number_inputs(wildcards):
     parental = parental_of(wildcards.sample)
     if parental:
         inputs["parental"] = path_of("mosdepth_regions", sample=parental)
+        # whether the sample is its parental's individual (the identity job's table)
+        inputs["pairing"] = path_of("pairing")
     return inputs
 
 

@@ -59,6 +59,8 @@ def toy_config(toy_data: Path, results: str = "results") -> str:
         centromeres=str(reference / "centromeres.bed"),
         recurrent_regions=str(reference / "recurrent_regions.bed"),
     )
+    # the toy genome's X-degenerate-like part of chrY, written by the generator
+    config["sex"]["y_regions"] = str(reference / "chrY_x_degenerate.bed")
     return yaml.safe_dump(config, sort_keys=False)
 
 

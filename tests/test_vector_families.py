@@ -6,26 +6,22 @@ from __future__ import annotations
 import numpy as np
 import pysam
 import pytest
-from ipscqc.vector_families import (
+from ipscqc.gate.rules import undetected_above_limit
+from ipscqc.vectors.evidence import evidence_summary, family_depths, scan_families
+from ipscqc.vectors.families import (
     build_decoy_map,
     canonical_kmers,
     decoy_junction_points,
     effective_lengths,
 )
-from ipscqc.vector_family_evidence import (
-    detection_limit,
-    evidence_summary,
-    family_depths,
-    family_items,
-    family_metrics,
-    scan_families,
-)
-from ipscqc.vectors import Junction, attach_sequences
+from ipscqc.vectors.findings import detection_limit, family_items, vector_values
+from ipscqc.vectors.junctions import Junction, attach_sequences
 
 K = 31
 BACKBONE, ORIP = 2000, 800  # the backbone's first 800 bp also sit in the reference's chrEBV
 EXONS = [(100, 300), (600, 800), (1100, 1300)]  # the gene's exons on chr1, 0-based
 FAMILY = "family:P1+P2+P3"
+JUNCTIONS = ("chr1:300-600", "chr1:800-1100")  # the introns the cDNA leaves out
 
 
 def _random(rng, n):
@@ -104,7 +100,10 @@ def test_multiplicity_and_non_redundant_lengths(world):
 
 def test_decoy_junction_points_of_the_cdna_insert(world):
     points = world["points"]
-    assert points["P1"] == [(BACKBONE + 200, "POU5F1"), (BACKBONE + 400, "POU5F1")]
+    assert points["P1"] == [
+        (BACKBONE + 200, "POU5F1", JUNCTIONS[0]),
+        (BACKBONE + 400, "POU5F1", JUNCTIONS[1]),
+    ]
     assert points["P2"] == [] and points["piggyBac"] == []
 
 
@@ -154,16 +153,30 @@ def test_reads_are_counted_once_for_their_family(world, tmp_path):
     assert evidence.families["piggyBac"].reads == 1
     assert evidence.other_reads == {"chrEBV": 1}
     assert evidence.dropped_reads == 2  # exon_read and junction are not copy evidence
-    assert evidence.junction_reads == {"POU5F1": {"junction"}}
+    assert evidence.junction_reads == {"POU5F1": {JUNCTIONS[0]: {"junction"}}}
     assert evidence.read_length == 100
-    summary = evidence_summary(evidence, world["map"])
-    items = family_items(summary["families"], None, 30.0, None, summary["read_length"], 3)
-    metrics, notes = family_metrics(items, 0.01, summary)
-    assert metrics["families_detected"] == [FAMILY]
-    assert metrics["decoy_junction_reads"] == {"POU5F1": 1}
+    summary = {**evidence_summary(evidence, world["map"]), "genes": {"POU5F1": _gene()}}
+    values, items, notes = vector_values(summary, None, 30.0, None, 3, 1)
+    assert values["vectors_detected"] == [FAMILY]
+    (pou5f1,) = [item for item in items if item["name"] == "POU5F1"]
+    # the MAPQ-0 read across the insert's exon join is a transgene junction read
+    assert (pou5f1["junction_reads"], pou5f1["decoy_junction_reads"]) == (1, 1)
+    assert values["transgene_genes"] == ["POU5F1"]
     assert any("1 reads on chrEBV outside" in note for note in notes)
     assert any("1 reads on the reference's viral contig counted" in note for note in notes)
-    assert metrics["vectors_assessable"] is True  # a family is detected
+    # a family is detected: the detection limit does not make it INCONCLUSIVE
+    assert not undetected_above_limit(values, 0.01)
+
+
+def _gene():
+    """The POU5F1 entry of an evidence file with no junction read in the genome."""
+    return {
+        "chrom": "chr1",
+        "junctions": 2,
+        "reads": [],
+        "reads_by_junction": {key: [] for key in JUNCTIONS},
+        "junctions_with_reads": 0,
+    }
 
 
 def _simulate_family(rng, world, copies, haploid_depth, read_length=100):
@@ -219,15 +232,14 @@ def test_detection_limit_by_hand():
 def test_shallow_clean_line_is_not_assessable(world, tmp_path):
     lengths = _write_bam(tmp_path / "s.bam", world, [("genomic", "chr1", 50, 100, 60, 0)])
     evidence = scan_families(str(tmp_path / "s.bam"), world["map"], lengths, world["points"], 20)
-    depths = family_depths(evidence, world["map"])
-    for depth, assessable in ((10.0, False), (2000.0, True)):
-        items = family_items(depths, None, depth, None, 150.0, 3)
-        metrics, notes = family_metrics(items, 0.01, evidence_summary(evidence, world["map"]))
-        assert metrics["families_detected"] == []
-        assert metrics["vectors_assessable"] is assessable
+    summary = {**evidence_summary(evidence, world["map"]), "genes": {"POU5F1": _gene()}}
+    summary["read_length"] = 150.0
+    for depth, inconclusive in ((10.0, True), (2000.0, False)):
+        values, _, _ = vector_values(summary, None, depth, None, 3, 2)
+        assert values["vectors_detected"] == []
         # the worst family is the shortest: piggyBac, 1500 bp
-        assert metrics["vector_detection_limit"] == pytest.approx(
+        assert values["vector_detection_limit"] == pytest.approx(
             detection_limit(depth, 150.0, 1500.0, 3)
         )
-        if not assessable:
-            assert any("clearance cannot be shown" in note for note in notes)
+        # at 10x: 6.296 / (5 * 1500 / 150) = 0.126 copies per cell, above a 0.01 limit
+        assert undetected_above_limit(values, 0.01) is inconclusive

@@ -6,10 +6,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from ipscqc.sex import covered_bins, depth_ratios, sex_metrics
-from ipscqc.y_chromosome import YSettings, region_mask, y_depth, y_loss
+from ipscqc.checks.sex import SPEC, SexEvidence, SexInputs, analyse, covered_bins, depth_ratios
+from ipscqc.contract import config_defaults, validation_problems
+from ipscqc.genome import GenomeModel
+from ipscqc.y_chromosome import YSettings, region_mask, y_loss
+from ipscqc.y_chromosome import y_depth as y_depth_of
 
 SETTINGS = YSettings()
+GENOME = GenomeModel.of("GRCh38")
+
+
+def y_depth(bins, keep, mask, settings):
+    return y_depth_of(bins, GENOME.classes(bins["chrom"]), keep, mask, settings)
+
+
 BIN = 1000
 
 # chrY of 100 bins: 20 X-degenerate bins (uniquely mappable), 50 ampliconic bins where
@@ -70,15 +80,21 @@ def test_normal_male_line_without_parental_never_gets_y_loss():
     loss = y_loss(y_depth(male, keep, None, SETTINGS), None, "male", "male", SETTINGS)
     assert loss.flagged is None and loss.fraction is None
     assert "cannot be assessed" in loss.reason
-    # the previous rule read this normal male as a Y loss (0.179 against 0.5)
-    ratios = depth_ratios(male, keep)
-    previous, _ = sex_metrics(
-        "male", 0.0, 300, {**ratios, "x_depth_ratio": 0.5}, None, None,
-        {"min_x_sites": 20, "female_min_x_het": 0.3, "male_max_x_het": 0.1,
-         "y_present_min_ratio": 0.1, "two_x_min_ratio": 0.8, "one_x_max_ratio": 0.65,
-         "min_loss_fraction": 0.3, "male_y_ratio": 0.5},
-    )  # fmt: skip
-    assert previous["y_loss"] is True
+    # a fixed expected ratio of 0.5 read this normal male as a Y loss in
+    # 1 - 0.179 / 0.5 = 64% of cells; the check now says it cannot be assessed
+    assert 1 - y_depth(male, keep, None, SETTINGS).ratio / 0.5 > SETTINGS.min_loss_fraction
+    ratios = {**depth_ratios(male, GENOME, keep), "x_depth_ratio": 0.5}
+    for measured, basis, flagged in (
+        (y_depth(male, keep, None, SETTINGS), "not_assessable", None),
+        (y_depth(male, keep, mask, SETTINGS), "regions", False),
+    ):
+        ratios["y_depth_ratio"] = measured.ratio
+        evidence = SexEvidence(0.0, 300, ratios, measured)
+        result = analyse(SexInputs("L1", None, "male", evidence), config_defaults("sex"))
+        assert validation_problems(result.document(), SPEC) == []
+        assert result.metrics["inferred_sex"] == "male"
+        assert result.metrics["y_loss"] is flagged
+        assert result.metrics["y_loss_basis"] == basis
 
 
 @pytest.mark.parametrize("regions", [True, False])

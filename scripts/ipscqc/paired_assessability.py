@@ -80,3 +80,55 @@ def paired_assessability(
         f"not assessable against this parental: {kind} (relatedness "
         f"{relatedness_to_parental:.2f} to {parental}){where}",
     )
+
+
+# ---------------------------------------------------------------- the run's pairing table
+# Written by the identity job (findings/cohort/pairing.tsv), read by the paired checks
+# (acquired variants, copy number, vectors against the parental) and the gate.
+
+PAIRING_COLUMNS = ["sample", "parental", "status", "assessable", "reason"]
+
+
+def pairing_row(sample: str, parental: str | None, pairing: PairedAssessability) -> dict:
+    return {
+        "sample": sample,
+        "parental": parental or "",
+        "status": pairing.status,
+        "assessable": "" if pairing.assessable is None else str(pairing.assessable).lower(),
+        "reason": pairing.reason or "",
+    }
+
+
+def pairing_text(rows: list[dict]) -> str:
+    """The pairing table as tab-separated text (one row per sample, PAIRING_COLUMNS)."""
+    lines = ["\t".join(PAIRING_COLUMNS)]
+    for row in rows:
+        lines.append("\t".join(str(row[column]).replace("\t", " ") for column in PAIRING_COLUMNS))
+    return "\n".join(lines) + "\n"
+
+
+def read_pairing(path, sample: str) -> PairedAssessability:
+    """One sample's row of a pairing table; a sample missing from it is 'undecided'."""
+    with open(path) as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+        for line in handle:
+            row = dict(zip(header, line.rstrip("\n").split("\t"), strict=True))
+            if row["sample"] == sample:
+                assessable = {"true": True, "false": False}.get(row["assessable"])
+                return PairedAssessability(row["status"], assessable, row["reason"] or None)
+    return PairedAssessability("undecided", None, f"{sample} is not in the pairing table {path}")
+
+
+def against_parental(result, path, spec):
+    """A paired check's findings, or its null findings when the line is conclusively
+    not its parental's individual (the reason says so): what the check found is then
+    the other person's genome, not changes of the line. ``path``: the pairing table
+    (None: no table, the findings as they are); ``spec``: the check's declaration."""
+    from ipscqc.contract import null_findings
+
+    if not path or not result.parental:
+        return result
+    pairing = read_pairing(path, result.sample)
+    if pairing.status != "different":
+        return result
+    return null_findings(spec, result.sample, result.parental, pairing.reason)

@@ -64,9 +64,15 @@ PAIR_COLUMNS = [
 
 
 def select_sites(
-    vcf_paths: list[str], genome: GenomeModel, min_qual: float, max_sites: int
-) -> list[tuple[str, int, str, str]]:
-    """Biallelic SNVs on the autosomes and chrX of the given VCFs: (chrom, pos, ref, alt).
+    vcf_paths: list[str],
+    genome: GenomeModel,
+    min_qual: float,
+    max_sites: int,
+    keep_frequency: bool = False,
+) -> list[tuple[str, int, str, str, float | None]]:
+    """Biallelic SNVs on the autosomes and chrX of the given VCFs: (chrom, pos, ref,
+    alt, af), af being the record's INFO/AF when ``keep_frequency`` (a population
+    sites file's allele frequency), else None.
 
     Sites with QUAL below ``min_qual`` are dropped (a missing QUAL is kept: a site
     list has none); a position listed with different alleles in two files is dropped.
@@ -77,6 +83,7 @@ def select_sites(
     order = {name: i for i, name in enumerate(genome.contigs)}
     wanted = set(genome.of_class("autosome", "X"))
     alleles: dict[tuple[str, int], tuple[str, str] | None] = {}
+    frequency: dict[tuple[str, int], float | None] = {}
     for path in vcf_paths:
         vcf = VCF(path)
         try:
@@ -94,10 +101,16 @@ def select_sites(
                     alleles[key] = None
                 elif key not in alleles:
                     alleles[key] = (ref, alt)
+                    af = variant.INFO.get("AF") if keep_frequency else None
+                    frequency[key] = None if af is None else float(np.ravel(af)[0])
         finally:
             vcf.close()
     sites = sorted(
-        ((chrom, pos, *pair) for (chrom, pos), pair in alleles.items() if pair is not None),
+        (
+            (chrom, pos, *pair, frequency.get((chrom, pos)))
+            for (chrom, pos), pair in alleles.items()
+            if pair is not None
+        ),
         key=lambda site: (order[site[0]], site[1]),
     )
     if len(sites) > max_sites:

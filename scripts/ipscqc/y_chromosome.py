@@ -29,8 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .sex import contig_class
-
 
 @dataclass(frozen=True)
 class YSettings:
@@ -49,6 +47,16 @@ class YSettings:
     min_region_overlap: float = 0.5
     min_y_bins: int = 10
 
+    @classmethod
+    def from_config(cls, sex: dict) -> YSettings:
+        """The settings of the config's ``sex:`` block (validated, defaults filled)."""
+        return cls(
+            min_loss_fraction=float(sex["min_loss_fraction"]),
+            y_regions_male_ratio=float(sex["y_regions_male_ratio"]),
+            min_region_overlap=float(sex["min_region_overlap"]),
+            min_y_bins=int(sex["min_y_bins"]),
+        )
+
 
 @dataclass
 class YMeasurement:
@@ -62,7 +70,9 @@ class YLoss:
     fraction: float | None  # of cells, 0-1
     flagged: bool | None
     expected_ratio: float | None
-    basis: str | None  # 'parental', 'regions' or None
+    # 'parental', 'regions', 'not_assessable' (a male line with neither), or None (not
+    # a male line, or Y not measured)
+    basis: str | None
     reason: str | None  # why not assessed, when it is not
 
 
@@ -97,14 +107,15 @@ def _merge(starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:
 
 def y_depth(
     bins: pd.DataFrame,
+    classes: np.ndarray,
     keep: np.ndarray,
     regions_mask: np.ndarray | None,
     settings: YSettings,
 ) -> YMeasurement:
     """Y ratio of one sample: mean depth of its chrY bins (those in the regions when a
-    mask is given, else those kept: with reads in some sample of the run) over the
-    median of its kept autosomal bins."""
-    classes = bins["chrom"].map(contig_class).to_numpy()
+    mask is given, else those kept: with reads in some sample of the run; every chrY bin
+    when none has a read, as in a run of females) over the median of its kept autosomal
+    bins. ``classes``: the contig class of each bin (GenomeModel.classes)."""
     depth = bins["depth"].to_numpy(dtype=float)
     autosomal = depth[(classes == "autosome") & keep]
     on_y = classes == "Y"
@@ -112,6 +123,8 @@ def y_depth(
         chosen, basis = on_y & regions_mask, "regions"
     else:
         chosen, basis = on_y & keep, "all chrY bins"
+        if not chosen.any():
+            chosen = on_y
     n = int(chosen.sum())
     if not autosomal.size or not np.median(autosomal) or n < settings.min_y_bins:
         return YMeasurement(None, n, basis)
@@ -146,7 +159,7 @@ def y_loss(
             None,
             None,
             None,
-            None,
+            "not_assessable",
             "Y loss cannot be assessed: no male parental to measure the normal Y ratio "
             "and no Y regions BED (sex.y_regions) for this build",
         )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from ipscqc.copynumber.params import Params
     from ipscqc.genome import GenomeModel
+    from ipscqc.paired_assessability import against_parental
 
 MAX_GENES_IN_ITEM = 50
 
@@ -220,4 +221,5 @@ def main(inputs, outputs, params) -> None:
         tables["segments"],
         tables["calls"],
     )
-    write_findings(outputs.findings, result, SPEC)
+    # null findings when the sample is another individual than its parental
+    write_findings(outputs.findings, against_parental(result, inputs.get("pairing"), SPEC), SPEC)

@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .contamination_fit import ProfileEstimate, profile_estimate
-from .contamination_model import MAX_FRACTION, SiteFrequencies, count_table
+from .fit import ProfileEstimate, profile_estimate
+from .model import MAX_FRACTION, SiteFrequencies, count_table
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,23 @@ class ContaminationSettings:
     min_source_llr: float = 10.0
     site_selection: str = "donor_variants"
     donors_in_site_list: int = 1
+
+    @classmethod
+    def from_config(
+        cls, contamination: dict, site_selection: str, donors_in_site_list: int
+    ) -> ContaminationSettings:
+        """The settings of the config's ``contamination:`` block (validated, defaults
+        filled) and of the run's site list: 'population' for a sites file
+        (identity.sites), 'donor_variants' for the run's own calls of that many donors."""
+        return cls(
+            min_depth=int(contamination["min_depth"]),
+            min_sites=int(contamination["min_sites"]),
+            min_homozygous_sites=int(contamination["min_homozygous_sites"]),
+            max_interval=float(contamination["max_interval"]),
+            min_source_llr=float(contamination["min_source_llr"]),
+            site_selection=site_selection,
+            donors_in_site_list=int(donors_in_site_list),
+        )
 
 
 @dataclass
@@ -242,16 +259,18 @@ def contamination_with_sources(
     return reported, [unknown, *named]
 
 
-def contamination_findings(
+def contamination_values(
     reported: ContaminationEstimate,
     fits: list[ContaminationEstimate],
     settings: ContaminationSettings,
     donor_genotype_from: str | None,
-) -> tuple[dict, list, list, dict]:
-    """Metrics, items, notes and adequacy of one sample's contamination findings.
+) -> tuple[dict, list, list]:
+    """Values (every number the contamination check declares), items (one per fit,
+    unknown person first) and notes of one sample's contamination findings.
 
     donor_genotype_from: the sample whose calls gave the donor's genotypes (its
-    parental), or None when the sample's own reads did.
+    parental), or None when the sample's own reads did. Judging the fraction against
+    the release limit is the gate's job (its fraction and its interval's lower bound).
     """
     notes = []
     if donor_genotype_from is None:
@@ -260,30 +279,42 @@ def contamination_findings(
         )
     else:
         notes.append(f"the donor's genotypes are {donor_genotype_from}'s calls")
+    notes.append(f"contaminant allele frequencies: {reported.method}")
     if reported.reason:
         notes.append(reported.reason)
     if reported.fraction is not None and reported.source:
         notes.append(
             f"about {reported.fraction:.1%} foreign DNA, best explained by {reported.source}"
         )
-    unknown = fits[0]
-    metrics = {
+    values = {
         "contamination_fraction": reported.fraction,
         "contamination_fraction_lower": reported.lower,
         "contamination_fraction_upper": reported.upper,
         "contamination_source": reported.source,
-        "contamination_method": reported.method,
-        "unknown_source_fraction": unknown.fraction,
+        "unknown_source_fraction": fits[0].fraction,
         "error_rate": reported.error_rate,
         "sites_used": reported.sites_used,
         "homozygous_sites": reported.homozygous_sites,
-    }
-    adequacy = {
-        "sites_used": reported.sites_used,
         "min_sites": settings.min_sites,
         "interval_width": None
         if reported.lower is None
         else round(reported.upper - reported.lower, 6),
         "max_interval": settings.max_interval,
     }
-    return metrics, [fit.as_item() for fit in fits], notes, adequacy
+    items = [
+        {
+            "source": fit.source or "unknown person",
+            "fraction": fit.fraction,
+            "lower": fit.lower,
+            "upper": fit.upper,
+            "log_likelihood_ratio": fit.log_likelihood_ratio,
+            "reported": fit is reported,
+            **{
+                key: value
+                for key, value in fit.as_item().items()
+                if key not in ("source", "fraction", "lower", "upper", "log_likelihood_ratio")
+            },
+        }
+        for fit in fits
+    ]
+    return values, items, notes

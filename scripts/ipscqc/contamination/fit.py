@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
-from .contamination_model import (
+from .model import (
     MAX_ERROR,
     MAX_FRACTION,
     NO_CALL,

@@ -79,6 +79,10 @@ class DecoyMap:
     shared: dict[str, np.ndarray]  # per position: k-mer in every member of the family
     genome_shared: dict[str, np.ndarray]  # decoy -> per position: k-mer in a genome segment
     homologs: list[Homolog] = field(default_factory=list)
+    # contig -> per position: an id of the position's canonical k-mer (the same id at
+    # every copy of it, in any contig), -1 for the last k - 1 positions (no k-mer starts
+    # there); lays a family's copies over one another (ipscqc.vectors.level)
+    kmer_id: dict[str, np.ndarray] = field(default_factory=dict)
 
     def family_contigs(self, family: str) -> list[str]:
         """The family's decoys and the reference contigs with stretches homologous to it."""
@@ -199,9 +203,14 @@ def build_decoy_map(
             if fam is not None:
                 occurrences[(fam, km)] = occurrences.get((fam, km), 0) + 1
 
-    multiplicity, countable, shared, genome_shared = {}, {}, {}, {}
+    multiplicity, countable, shared, genome_shared, kmer_id = {}, {}, {}, {}, {}
     member_sets = {name: set(kms) for name, kms in kmers.items()}
+    ids: dict[str, int] = {}
     for contig, kms in space_kmers.items():
+        length = len(decoys.get(contig) or reference_contigs[contig])
+        numbered = np.full(length, -1, dtype=np.int64)
+        numbered[: len(kms)] = [ids.setdefault(km, len(ids)) for km in kms]
+        kmer_id[contig] = numbered
         length = len(decoys.get(contig) or reference_contigs[contig])
         fams = families_at[contig]
         mult = np.array(
@@ -229,7 +238,9 @@ def build_decoy_map(
         shared[contig] = _per_position(every & ok, length, k)
         if contig in decoys:
             genome_shared[contig] = _per_position(in_genome, length, k)
-    return DecoyMap(k, family_of, members, multiplicity, countable, shared, genome_shared, homologs)
+    return DecoyMap(
+        k, family_of, members, multiplicity, countable, shared, genome_shared, homologs, kmer_id
+    )
 
 
 def effective_lengths(decoy_map: DecoyMap, family: str) -> dict[str, float]:
@@ -244,13 +255,19 @@ def effective_lengths(decoy_map: DecoyMap, family: str) -> dict[str, float]:
     return result
 
 
+def junction_key(junction) -> str:
+    """A junction's name within its gene: the intron it removes, 0-based half-open."""
+    return f"{junction.chrom}:{junction.left_end}-{junction.right_start}"
+
+
 def decoy_junction_points(
     decoys: dict[str, str], junctions: list, core: int = 16
-) -> dict[str, list[tuple[int, str]]]:
+) -> dict[str, list[tuple[int, str, str]]]:
     """Where each exon-exon junction of the transgene genes lies in a decoy's cDNA
-    insert: decoy -> [(position of the junction, gene)], found by the ``core`` bases
-    on each side of the junction (Junction.spliced with its flank; either strand)."""
-    found: dict[str, list[tuple[int, str]]] = {name: [] for name in decoys}
+    insert: decoy -> [(position of the junction, gene, junction_key)], found by the
+    ``core`` bases on each side of the junction (Junction.spliced with its flank; either
+    strand)."""
+    found: dict[str, list[tuple[int, str, str]]] = {name: [] for name in decoys}
     for junction in junctions:
         if junction.flank < core or len(junction.spliced) - junction.flank < core:
             continue
@@ -261,6 +278,6 @@ def decoy_junction_points(
             for pattern in {probe, reverse}:
                 index = seq.find(pattern)
                 while index != -1:
-                    found[name].append((index + core, junction.gene))
+                    found[name].append((index + core, junction.gene, junction_key(junction)))
                     index = seq.find(pattern, index + 1)
     return {name: sorted(set(points)) for name, points in found.items()}
