@@ -168,6 +168,22 @@ def samples_of_donor(donor):
     return sorted(samples.index[samples["donor"] == donor])
 
 
+def other_lines_of_line(wildcards):
+    """The other lines of the line's donor (recurrence across the donor's lines)."""
+    donor = samples.loc[wildcards.line, "donor"]
+    return [
+        sample
+        for sample in samples_of_donor(donor)
+        if sample != wildcards.line and samples.loc[sample, "role"] == "line"
+    ]
+
+
+def unrelated_samples_of_line(wildcards):
+    """Samples of the other donors: the run's panel of normals for this line."""
+    donor = samples.loc[wildcards.line, "donor"]
+    return sorted(samples.index[samples["donor"] != donor])
+
+
 def declared_sex_of_donor(wildcards):
     """Declared sex of each sample of a donor (male X/Y are called haploid)."""
     return {sample: samples.loc[sample, "sex"] for sample in samples_of_donor(wildcards.donor)}
@@ -248,15 +264,16 @@ def variant_classification_inputs(wildcards):
     inputs = {
         "candidates": path_of("candidates_table", donor=donor),
         "hotspot_pileup": path_of("hotspot_pileup", donor=donor),
-        "line_stats": path_of("samtools_stats", sample=line),
         "line_dist": path_of("mosdepth_dist", sample=line),
+        "panel_of_normals": path_of("panel_of_normals"),
     }
     parental = parental_of(line)
     if parental:
-        inputs["parental_stats"] = path_of("samtools_stats", sample=parental)
         inputs["parental_dist"] = path_of("mosdepth_dist", sample=parental)
         # whether the line is its parental's individual (the identity job's table)
         inputs["pairing"] = path_of("pairing")
+    if config["variants"]["origin"]["pon_vcf"]:
+        inputs["user_panel_of_normals"] = path_of("user_panel_of_normals")
     if config["variants"]["use_copy_number"]:
         inputs["copy_number"] = path_of("findings_table", sample=line, check="copy_number")
     return inputs
@@ -357,6 +374,7 @@ VERSIONED_JOBS = {
     "map_hotspots": ["catalogue"],
     "genotype_hotspots": DONORS,
     "classify_variants": LINES,
+    "panel_of_normals": ["run"],
     "copy_number": SAMPLES,
     "genotype_cohort": ["cohort"],
     "identity_findings": ["cohort"],
@@ -367,6 +385,8 @@ VERSIONED_JOBS = {
 }
 if config["params"]["aligner"] == "bwa":
     VERSIONED_JOBS["bwa_index"] = ["reference"]
+if config["variants"]["origin"]["pon_vcf"]:
+    VERSIONED_JOBS["user_panel_of_normals"] = ["run"]
 
 
 def job_versions():

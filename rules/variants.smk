@@ -238,9 +238,55 @@ rule genotype_hotspots:
         " fi > {output.table:q} && {params.versions}) 2> {log:q}"
 
 
+rule panel_of_normals:
+    input:
+        tables=[path_of("candidates_table", donor=donor) for donor in DONORS],
+    output:
+        table=path_of("panel_of_normals"),
+        versions=versions_of("panel_of_normals", "run"),
+    log:
+        log_of("panel_of_normals/run"),
+    conda:
+        "../envs/python.yaml"
+    resources:
+        mem_mb=memory_by_attempt(4000),
+        runtime=60,
+    params:
+        donors=DONORS,
+        samples={donor: samples_of_donor(donor) for donor in DONORS},
+        min_alt_reads=config["variants"]["origin"]["pon_min_alt_reads"],
+    script:
+        "../scripts/panel_of_normals.py"
+
+
+rule user_panel_of_normals:
+    input:
+        vcf=config["variants"]["origin"]["pon_vcf"] or [],
+        reference=path_of("alignment_reference"),
+    output:
+        table=path_of("user_panel_of_normals"),
+        versions=versions_of("user_panel_of_normals", "run"),
+    log:
+        log_of("user_panel_of_normals/run"),
+    conda:
+        "../envs/bcftools.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    params:
+        versions=versions_command("bcftools"),
+    shell:
+        # biallelic records, left-aligned against the same reference as the candidates
+        "(bcftools norm --fasta-ref {input.reference:q} --multiallelics -any {input.vcf:q}"
+        " | bcftools query --format '%CHROM\\t%POS\\t%REF\\t%ALT\\n'"
+        " > {output.table:q} && {params.versions}) 2> {log:q}"
+
+
 rule classify_variants:
     input:
         unpack(variant_classification_inputs),
+        reference=path_of("alignment_reference"),
+        fai=path_of("alignment_reference_fai"),
         hotspots=HOTSPOT_CATALOGUE,
         cancer_genes=CANCER_GENES,
         hotspot_entries=path_of("hotspot_entries"),
@@ -262,6 +308,9 @@ rule classify_variants:
         line="{line}",
         parental=parental_of_line,
         sex=sex_of_line,
+        donor=donor_of_line,
+        other_lines=other_lines_of_line,
+        normal_samples=unrelated_samples_of_line,
         settings=config["variants"],
         genome=GENOME_PARAMS,
     script:

@@ -56,9 +56,12 @@ def main(inputs, outputs, params):
         items_table(
             "ipscqc_acquired_variants",
             "Acquired variants",
-            "Acquired variants of each line (absent from its parental sample), and variants"
-            " in cancer-gene tiers whose origin is uncertain, with tier, class and allele"
-            " fraction (acquired_variants findings; more columns under Configure columns).",
+            "Variants of each line with their origin: everything acquired or donor mosaic,"
+            " every hotspot or likely-oncogenic allele the line carries whatever its origin,"
+            " and TP53 or flagged-tier alleles of uncertain origin, with tier, class, origin"
+            " and allele fractions (acquired_variants findings; more columns under"
+            " Configure columns). Each line's detection limit and TP53 hotspot limits are in"
+            " the Variants table and the notes.",
             items_of(findings, lines, "acquired_variants"),
             variant_row_name,
             shown=spec_of("acquired_variants").item_columns,

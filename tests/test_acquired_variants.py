@@ -1,5 +1,6 @@
 """Unit tests of the acquired-variant check: catalogue mapping, csq parsing, the
-line-versus-parental classifier, clonality, tiers and the detection limit."""
+bcftools tables, clonality, tiers and the whole check on a hand-built line (the origin
+decision itself: tests/test_variant_origin.py; with the gate: test_variant_gate.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from ipscqc.checks.acquired_variants import (
     AcquiredVariantsInputs,
     AcquiredVariantsSettings,
     analyse,
-    site_table,
 )
 from ipscqc.contract import validation_problems
 from ipscqc.genome import GenomeModel
@@ -30,18 +30,15 @@ from ipscqc.hotspots import (
 )
 from ipscqc.readers.bcftools_query import read_query_table
 from ipscqc.readers.gff3 import read_annotation
-from ipscqc.variants.classify import (
-    Thresholds,
-    add_clonality,
-    assign_tiers,
-    classify,
-    copy_number_at,
-    hotspot_matches,
-)
-from ipscqc.variants.detection import min_detectable_af
+from ipscqc.variants.limit import detection_limit
+from ipscqc.variants.noise import NoiseModel
+from ipscqc.variants.origin import classify_origin
+from ipscqc.variants.settings import VariantSettings
 from ipscqc.variants.sites import candidate_sites, hotspot_sites, merge_hotspots, normalise_allele
+from ipscqc.variants.tiers import add_clonality, assign_tiers, copy_number_at, hotspot_matches
 
-TH = Thresholds(error_rate=0.002)
+SETTINGS = VariantSettings()
+NOISE = NoiseModel.default(SETTINGS)
 GENOME = GenomeModel.of("GRCh38", ["chr1", "chrX", "chrY"])
 
 
@@ -233,7 +230,7 @@ def test_worst_prediction_prefers_severe_and_cancer_genes():
     assert table["truncating"].tolist() == [True, False]
 
 
-# ------------------------------------------------------------------ classifier
+# ------------------------------------------------------------------ site rows
 
 
 def _site(line_alt, line_depth, parental_alt, parental_depth, **extra):
@@ -261,87 +258,8 @@ def _site(line_alt, line_depth, parental_alt, parental_depth, **extra):
     return row
 
 
-def _classes(rows, paired=True, thresholds=TH):
-    return classify(pd.DataFrame(rows), thresholds, paired)["class"].tolist()
-
-
-def test_classes_on_hand_built_counts():
-    rows = [
-        _site(12, 25, 0, 20),  # clonal acquired
-        _site(6, 30, 0, 30),  # subclonal acquired, AF 0.2
-        _site(12, 25, 10, 20),  # heterozygous in both: inherited
-        _site(25, 25, 10, 20),  # parental het, line hom-alt: lost
-        _site(0, 30, 10, 20),  # parental het, line hom-ref: lost
-        _site(30, 30, 20, 20),  # hom-alt in both: inherited
-        _site(1, 25, 0, 20),  # a single error read: absent
-    ]
-    assert _classes(rows) == [
-        "acquired",
-        "acquired",
-        "inherited",
-        "lost",
-        "lost",
-        "inherited",
-        "absent",
-    ]
-
-
-def test_zero_or_low_parental_depth_is_uncertain_never_acquired():
-    classified = classify(pd.DataFrame([_site(12, 25, 0, 0), _site(12, 25, 0, 4)]), TH, True)
-    assert classified["class"].tolist() == ["uncertain", "uncertain"]
-    assert all("low_parental_depth" in f for f in classified["filters"])
-    assert np.isnan(classified["parental_af"].iloc[0])
-
-
-def test_parental_test_decides_low_fractions():
-    # 4 of 40 alt reads (AF 0.1) against 0 of 20: a parental at AF 0.1 shows 0 reads with
-    # p = 0.9^20 = 0.12, so it cannot be excluded; at 60x parental it can (0.002).
-    rows = [_site(4, 40, 0, 20), _site(4, 40, 0, 60)]
-    assert _classes(rows, thresholds=Thresholds(error_rate=0.001, max_p_line=1e-4)) == [
-        "uncertain",
-        "acquired",
-    ]
-    fisher = Thresholds(error_rate=0.001, max_p_line=1e-4, parental_test="fisher")
-    assert _classes(rows, thresholds=fisher) == ["uncertain", "acquired"]
-
-
-def test_germline_seen_in_few_parental_reads_is_not_acquired():
-    # heterozygous parental at 12x with 2 alt reads is present: inherited, not acquired
-    assert _classes([_site(12, 25, 2, 12)]) == ["inherited"]
-    # one parental alt read at 14x: more likely a heterozygous parental sampled unevenly
-    # than an error (likelihood ratio 0.03 > 1e-3); none of 12 reads: 2.4e-4
-    th = Thresholds(error_rate=0.005)
-    classified = classify(pd.DataFrame([_site(14, 28, 1, 14), _site(4, 12, 0, 12)]), th, True)
-    assert classified["class"].tolist() == ["uncertain", "acquired"]
-    assert classified.loc[0, "filters"] == "parental_could_be_heterozygous"
-    assert classified["germline_lr"].round(5).tolist() == [pytest.approx(0.0368, abs=1e-3), 0.00025]
-
-
-def test_artefact_filters_make_uncertain():
-    strand = _site(20, 50, 0, 30, line_alt_fwd=20, line_alt_rev=0, line_ref_fwd=15, line_ref_rev=15)
-    position = _site(12, 25, 0, 20, rpbz=-7.0)
-    mapping = _site(12, 25, 0, 20, mqbz=-9.0)
-    classified = classify(pd.DataFrame([strand, position, mapping]), TH, True)
-    assert classified["class"].tolist() == ["uncertain"] * 3
-    assert classified["filters"].tolist() == [
-        "strand_bias",
-        "read_position_bias",
-        "mapping_quality_bias",
-    ]
-
-
-def test_hotspots_use_looser_line_thresholds():
-    # 2 alt reads of 20 pass the hotspot test against the error rate, not the
-    # genome-wide one; 0 of 20 parental reads cannot exclude AF 0.1, so: uncertain
-    rows = [_site(2, 20, 0, 20), _site(2, 20, 0, 20, hotspot="GENEM R3H")]
-    assert _classes(rows) == ["absent", "uncertain"]
-
-
-def test_line_only_mode_is_unclassified():
-    rows = [_site(12, 25, 0, 0), _site(0, 25, 0, 0)]
-    classified = classify(pd.DataFrame(rows), TH, paired=False)
-    assert classified["class"].tolist() == ["unclassified", "absent"]
-    assert classified["p_fisher"].isna().all()
+def classify(sites, paired=True):
+    return classify_origin(pd.DataFrame(sites), SETTINGS, NOISE, paired)
 
 
 # ------------------------------------------------------------------ bcftools tables
@@ -366,9 +284,9 @@ def test_multiallelic_split_records_and_counts(tmp_path):
     )
     sites = candidate_sites(table, "L", "P")
     assert sites["line_depth"].tolist() == [30, 30, 20]  # DP counts every allele
-    classified = classify(sites, TH, True)
+    classified = classify(sites)
     assert classified["line_af"].round(3).tolist() == [0.333, 0.333, 0.4]
-    assert classified["class"].tolist() == ["inherited", "acquired", "acquired"]
+    assert classified["class"].tolist() == ["germline", "acquired", "acquired"]
 
 
 def test_hotspot_pileup_zero_alt_and_multiallelic(tmp_path):
@@ -451,11 +369,11 @@ def test_clonality_with_sex_and_copy_number():
             _site(13, 40, 0, 30, pos=5000),  # AF 0.33 inside a CN3 gain: clonal
         ]
     )
-    classified = classify(rows, TH, True)
+    classified = classify(rows)
     segments = pd.DataFrame({"chrom": ["chr1"], "start": [4000], "end": [6000], "copy_number": [3]})
     copies = copy_number_at(classified, "male", GENOME, segments)
     assert copies.tolist() == [2, 2, 1, 3]
-    labelled = add_clonality(classified, copies, TH.clonal_max_p)
+    labelled = add_clonality(classified, copies, SETTINGS.clonal_max_p)
     assert labelled["clonality"].tolist() == ["clonal", "subclonal", "clonal", "clonal"]
     assert labelled["cell_fraction"].round(2).tolist() == [1.0, 0.4, 1.0, 0.98]
 
@@ -502,18 +420,13 @@ def test_tiers_and_hotspot_matching(tmp_path):
         "other",
         "other",
     ]
-
-
-# ------------------------------------------------------------------ detection limit
-
-
-def test_min_detectable_af_falls_with_depth():
-    depths = [10, 30, 100, 500]
-    limits = min_detectable_af(depths, 0.002, 3, 1e-6, 0.02, 0.8)
-    assert np.all(np.diff(limits) < 0)
-    assert 0.15 < limits[1] < 0.25  # 30x: about 5 alt reads needed
-    assert limits[3] < 0.05
-    assert np.isnan(min_detectable_af(0, 0.002, 3, 1e-6)[0])
+    # the donor's germline missense in a clonal haematopoiesis gene is common and benign:
+    # not likely oncogenic; a germline truncating allele of a tumour suppressor still is
+    germline = sites.assign(**{"class": "germline"})
+    assert assign_tiers(germline, cancer_genes).tolist()[4:6] == [
+        "likely_oncogenic",
+        "cancer_gene_coding",
+    ]
 
 
 # ------------------------------------------------------------------ whole line
@@ -572,8 +485,8 @@ def _line_inputs(tmp_path, parental="P"):
         hotspot_alleles=alleles,
         catalogue=catalogue,
         cancer_genes=pd.read_csv("resources/hotspots/cancer_genes.tsv", sep="\t", comment="#"),
-        line_error_rate=0.002,
-        parental_error_rate=0.002,
+        line_depths=[(30, 1.0)],
+        parental_depths=[(30, 1.0)] if parental else None,
         line_median_depth=30.0,
         parental_median_depth=30.0 if parental else None,
     )
@@ -581,34 +494,45 @@ def _line_inputs(tmp_path, parental="P"):
 
 def test_whole_line_paired(tmp_path):
     inputs = _line_inputs(tmp_path)
-    sites = site_table(inputs, TH)
-    assert sites["class"].tolist() == ["acquired", "inherited"]
+    result = analyse(inputs, AcquiredVariantsSettings(SETTINGS, max_items=10))
+    sites = result.tables["sites"]
+    assert sites["class"].tolist() == ["acquired", "germline"]
     assert sites.loc[0, "tier"] == "oncogenic_hotspot"
     assert sites.loc[0, "clonality"] == "subclonal"
-    result = analyse(inputs, AcquiredVariantsSettings(TH, max_items=10))
     assert validation_problems(result.document(), SPEC) == []
     metrics = result.metrics
     assert metrics["acquired_count"] == 1 and metrics["acquired_hotspot_count"] == 1
+    assert metrics["carried_hotspot_count"] == 1
+    assert metrics["carried_hotspot_germline_count"] == 0
+    assert metrics["germline_count"] == 1
     assert metrics["worst_acquired_tier"] == "oncogenic_hotspot"
     assert metrics["hotspots_checked"] == 1 and metrics["hotspots_unmapped"] == 1
     assert metrics["max_hotspot_af"] == pytest.approx(0.2)
-    assert metrics["inherited_count"] == 1
+    # the TP53 dominant-negative entry R273H is checked at 30x; the limit of the whole
+    # decision at 30x line / 30x parental is that of variants.limit at the same depths
+    assert metrics["tp53_dn_entries"] == 1 and metrics["tp53_dn_unmapped"] == 0
+    assert metrics["min_detectable_af"] == detection_limit(30, 30, SETTINGS)
+    assert metrics["tp53_dn_max_detectable_af"] == detection_limit(30, None, SETTINGS, hotspot=True)
+    assert metrics["error_rate_source"] == "default"
     kinds = [item["kind"] for item in result.items]
     assert kinds == ["variant", "hotspot"]  # the unmapped KRAS entry is a note
     assert any("KRAS G12 (gene_not_in_annotation)" in note for note in result.notes)
     assert result.items[0]["protein_change"] == "p.R273H"
-    assert result.tables["sites"]["class"].tolist() == ["acquired", "inherited"]
+    assert result.items[0]["origin"] == "acquired" and result.items[0]["line_carries"]
 
 
 def test_whole_line_only_mode(tmp_path):
     inputs = _line_inputs(tmp_path, parental=None)
-    sites = site_table(inputs, TH)
+    result = analyse(inputs, AcquiredVariantsSettings(SETTINGS, max_items=10))
+    sites = result.tables["sites"]
     assert sites["class"].tolist() == ["unclassified", "unclassified"]
     assert sites["parental_depth"].isna().all()
-    result = analyse(inputs, AcquiredVariantsSettings(TH, max_items=10))
     assert validation_problems(result.document(), SPEC) == []
     assert result.metrics["acquired_count"] is None
+    assert result.metrics["carried_hotspot_count"] == 1
+    assert result.metrics["carried_hotspot_germline_count"] is None
     assert result.metrics["unclassified_flagged_count"] == 1
     assert result.metrics["hotspots_detected"] == 1
+    assert result.metrics["min_detectable_af"] == detection_limit(30, None, SETTINGS)
     assert result.adequacy["parental_median_depth"] is None
     assert any("Line-only" in note for note in result.notes)

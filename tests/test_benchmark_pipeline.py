@@ -142,6 +142,6 @@ def test_hot_spots_name_the_function_that_takes_the_time(tmp_path):
 
 def test_data_description_follows_the_generator_design(bench):
     text = bench.describe_data({"genome_scale": 0.3, "coverage_scale": 1.0, "lines": 0}, 12.0)
-    assert "about 3.9 Mb" in text and "parentals 10/20x" in text and "lines 10/35x" in text
+    assert "about 3.9 Mb" in text and "parentals 10/30x" in text and "lines 10/35x" in text
     doubled = bench.describe_data({"genome_scale": 0.1, "coverage_scale": 2.0, "lines": 2}, 1.0)
-    assert "parentals 20/40x" in doubled and "lines 20/30/70x" in doubled
+    assert "parentals 20/60x" in doubled and "lines 20/30/70x" in doubled

@@ -66,12 +66,19 @@ def events_gate(tmp_path, thresholds):
         "acquired_variants",
         "L1",
         "P1",
-        {**base["metrics"], "acquired_hotspot_count": 1, "max_hotspot_af": 0.3},
+        {
+            **base["metrics"],
+            "carried_hotspot_count": 1,
+            "carried_hotspot_germline_count": 0,
+            "max_hotspot_af": 0.3,
+        },
         base["adequacy"],
         [
             {
                 "kind": "variant",
                 "class": "acquired",
+                "origin": "acquired",
+                "line_carries": True,
                 "tier": "oncogenic_hotspot",
                 "gene": "TP53",
                 "protein_change": "p.R273H",

@@ -41,12 +41,19 @@ def hand_made_certificate(tmp_path: Path, issued: str = ISSUED) -> dict:
         "acquired_variants",
         "L1",
         "P1",
-        {**base["metrics"], "acquired_hotspot_count": 1, "max_hotspot_af": 0.3},
+        {
+            **base["metrics"],
+            "carried_hotspot_count": 1,
+            "carried_hotspot_germline_count": 0,
+            "max_hotspot_af": 0.3,
+        },
         base["adequacy"],
         [
             {
                 "kind": "variant",
                 "class": "acquired",
+                "origin": "acquired",
+                "line_carries": True,
                 "tier": "oncogenic_hotspot",
                 "gene": "TP53",
                 "protein_change": "p.R273H",
@@ -163,7 +170,7 @@ def test_what_the_assay_could_not_see(certificate):
     for limit in STANDING_LIMITS:
         assert limit.split(":")[0] in section
     assert "Contamination the check could not look: no sites with depth in the line" in section
-    assert "Min detectable AF: 0.2, at most 0.3" in section  # a stated detection limit
+    assert "Detection limit: 0.2, at most 0.3" in section  # a stated detection limit
     assert "Sendai virus vectors are RNA &lt;never in DNA&gt;" in text  # notes, escaped
 
 

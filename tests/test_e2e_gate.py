@@ -93,25 +93,33 @@ def test_events_line_fails_for_each_planted_problem(toy_run, gates):
     assert gate["decision"] == FAIL
     assert planted["hotspots"] and "hotspot" in reasons
     assert gate["checks"]["acquired_variants"]["status"] == FAIL
+    # the numbers behind the hotspot rule: the line carries both planted hotspots (TP53
+    # R273H at ~0.2 and the donor-mosaic DNMT3A R882H at ~0.5 in the toy design), and the
+    # reason names each one's origin
+    rule = next(
+        rule
+        for rule in gate["checks"]["acquired_variants"]["rules"]
+        if rule["id"] == "acquired_variants.max_carried_hotspot_count"
+    )
+    planted_hotspots = [
+        variant
+        for variant in toy_run.truth["acquired_variants"]
+        if variant["sample"] == line and variant["hotspot"]
+    ]
+    assert rule["status"] == FAIL
+    assert rule["values"]["carried_hotspot_count"] == len(planted_hotspots)
+    assert rule["values"]["carried_hotspot_germline_count"] == 0
+    assert rule["values"]["max_hotspot_af"] == pytest.approx(
+        max(variant["expected_af"] for variant in planted_hotspots), abs=0.2
+    )
+    (mosaic,) = [variant for variant in planted_hotspots if variant["origin"] == "donor_mosaic"]
+    assert f"{mosaic['gene']} {mosaic['protein_change']}" in rule["reason"]
+    assert "(donor_mosaic, parental AF" in rule["reason"]
     assert planted["whole_chromosome"] and "whole-chromosome" in reasons
     assert planted["recurrent"] and "recurrent hpsc region" in reasons
     assert gate["checks"]["copy_number"]["status"] == FAIL
     assert planted["vectors"] and "vector copies per cell" in reasons
     assert gate["checks"]["vectors"]["status"] == FAIL
-    # the numbers behind the hotspot rule: the highest hotspot allele fraction is that of
-    # a planted hotspot (TP53 R273H at ~0.2, DNMT3A R882H at ~0.5 in the toy design)
-    rule = next(
-        rule
-        for rule in gate["checks"]["acquired_variants"]["rules"]
-        if rule["id"] == "acquired_variants.max_hotspot_count"
-    )
-    expected = [
-        variant["expected_af"]
-        for variant in toy_run.truth["acquired_variants"]
-        if variant["sample"] == line and variant["hotspot"]
-    ]
-    assert rule["values"]["acquired_hotspot_count"] >= 1
-    assert rule["values"]["max_hotspot_af"] == pytest.approx(max(expected), abs=0.2)
 
 
 def test_swapped_line_fails_on_identity_and_sex(toy_run, gates):

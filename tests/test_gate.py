@@ -76,7 +76,14 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
                 "acquired_count": 3,
                 "acquired_hotspot_count": 0,
                 "acquired_cancer_gene_count": 0,
+                "carried_hotspot_count": 0,
+                "carried_hotspot_germline_count": 0,
+                "carried_likely_oncogenic_count": 0,
+                "carried_likely_oncogenic_germline_count": 0,
                 "uncertain_flagged_count": 0,
+                "tp53_dn_entries": 12,
+                "tp53_dn_unmapped": 0,
+                "tp53_dn_undercovered": 0,
                 "max_hotspot_af": 0.0,
                 "hotspots_checked": 40,
                 "hotspots_undercovered": 1,
@@ -267,7 +274,7 @@ def test_findings_of_another_sample_are_inconclusive(findings_dir, thresholds):
 @pytest.mark.parametrize(
     ("check", "metric"),
     [
-        ("acquired_variants", "acquired_hotspot_count"),
+        ("acquired_variants", "carried_hotspot_count"),
         ("copy_number", "whole_chromosome_event_count"),
         ("identity", "matches_declared_donor"),
         ("sex", "sex_matches"),
@@ -292,7 +299,7 @@ def test_missing_or_null_metric_is_inconclusive(findings_dir, thresholds, check,
 
 def test_a_fail_is_never_hidden_by_an_inconclusive(findings_dir, thresholds):
     documents = clean_line()
-    documents["acquired_variants"]["metrics"]["acquired_hotspot_count"] = 1
+    documents["acquired_variants"]["metrics"]["carried_hotspot_count"] = 1
     documents["acquired_variants"]["metrics"]["max_hotspot_af"] = 0.2
     write_findings(findings_dir, "L1", documents)
     (findings_dir / "L1" / "vectors.json").unlink()
@@ -375,7 +382,21 @@ def check_with(check, thresholds, **metrics):
 @pytest.mark.parametrize(
     ("check", "metrics", "status", "rule_id"),
     [
-        ("acquired_variants", {"acquired_hotspot_count": 1}, FAIL, "max_hotspot_count"),
+        ("acquired_variants", {"carried_hotspot_count": 1}, FAIL, "max_carried_hotspot_count"),
+        (
+            "acquired_variants",
+            {"carried_hotspot_count": 1, "carried_hotspot_germline_count": 1},
+            FAIL,
+            "max_germline_oncogenic_count",
+        ),
+        (
+            "acquired_variants",
+            {"carried_likely_oncogenic_count": 2, "carried_likely_oncogenic_germline_count": 1},
+            FAIL,
+            "max_carried_likely_oncogenic_count",
+        ),
+        ("acquired_variants", {"tp53_dn_unmapped": 1}, INCONCLUSIVE, "max_tp53_dominant"),
+        ("acquired_variants", {"tp53_dn_undercovered": 2}, INCONCLUSIVE, "max_tp53_dominant"),
         ("acquired_variants", {"acquired_cancer_gene_count": 2}, REVIEW, "max_cancer_gene_count"),
         ("acquired_variants", {"median_depth": 5}, INCONCLUSIVE, "min_median_depth"),
         (
@@ -489,19 +510,43 @@ def test_cohort_summary_round_trip_and_strict_mode(findings_dir, thresholds):
 
 def test_reasons_name_the_events_behind_the_counts(thresholds):
     document = copy.deepcopy(clean_line()["acquired_variants"])
-    document["metrics"].update(acquired_hotspot_count=1, max_hotspot_af=0.21)
+    document["metrics"].update(carried_hotspot_count=2, max_hotspot_af=0.5)
     document["items"] = [
-        {"kind": "variant", "class": "acquired", "tier": "oncogenic_hotspot", "gene": "TP53",
-         "protein_change": "p.R273H", "line_af": 0.21},
-        {"kind": "variant", "class": "inherited", "tier": "oncogenic_hotspot", "gene": "KRAS",
-         "protein_change": "p.G12D", "line_af": 0.5},
+        {"kind": "variant", "class": "donor_mosaic", "origin": "donor_mosaic",
+         "line_carries": True, "tier": "oncogenic_hotspot", "gene": "DNMT3A",
+         "protein_change": "p.R882H", "line_af": 0.5, "parental_af": 0.15},
+        {"kind": "variant", "class": "uncertain", "origin": "unknown", "line_carries": True,
+         "tier": "oncogenic_hotspot", "gene": "TP53", "protein_change": "p.R273H",
+         "line_af": 0.125, "parental_af": 0.0, "reason": "parental_not_excluded_at_line_af"},
+        {"kind": "variant", "class": "artefact", "origin": "artefact", "line_carries": False,
+         "tier": "oncogenic_hotspot", "gene": "TP53", "protein_change": "p.R248Q",
+         "line_af": 0.16},
         {"kind": "hotspot", "hotspot": "TP53 R175H", "detected": False},
     ]  # fmt: skip
     result = evaluate_check("acquired_variants", document, None, thresholds, "P1", None)
     assert result["status"] == FAIL
     assert result["reasons"] == [
-        "1 acquired cancer hotspot variant(s): TP53 p.R273H AF 0.21 (highest allele fraction 0.21)"
+        "oncogenic hotspot allele(s) carried by the line: DNMT3A p.R882H AF 0.50 (donor_mosaic,"
+        " parental AF 0.15), TP53 p.R273H AF 0.12 (origin unknown:"
+        " parental_not_excluded_at_line_af, parental AF 0.00)"
     ]
+    # a germline hotspot fails by default, and reviews when the user says so (autologous)
+    germline = copy.deepcopy(clean_line()["acquired_variants"])
+    germline["metrics"].update(carried_hotspot_count=1, carried_hotspot_germline_count=1)
+    germline["items"] = [
+        {"kind": "variant", "class": "germline", "origin": "germline", "line_carries": True,
+         "tier": "oncogenic_hotspot", "gene": "TP53", "protein_change": "p.R248W",
+         "line_af": 0.5, "parental_af": 0.5},
+    ]  # fmt: skip
+    result = evaluate_check("acquired_variants", germline, None, thresholds, "P1", None)
+    assert (result["status"], result["reasons"]) == (
+        FAIL,
+        ["the donor carries it (germline): TP53 p.R248W AF 0.50 (germline, parental AF 0.50)"],
+    )
+    autologous = copy.deepcopy(thresholds)
+    autologous["acquired_variants"]["germline_status"] = "REVIEW"
+    result = evaluate_check("acquired_variants", germline, None, autologous, "P1", None)
+    assert result["status"] == REVIEW
     segments = copy.deepcopy(clean_line()["copy_number"])
     segments["metrics"].update(call_count=1, whole_chromosome_event_count=1)
     segments["items"] = [{"chrom": "chr12", "start": 0, "end": 2_000_000, "type": "gain",

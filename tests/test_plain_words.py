@@ -68,20 +68,21 @@ def rule(check_result, rule_id):
 def test_an_acquired_hotspot_is_said_with_its_reads_and_its_parental_reads(thresholds):
     result = variants_check(
         thresholds,
-        [variant("TP53", "p.R273H", 7, 23, 0, 31)],
-        acquired_hotspot_count=1,
+        [variant("TP53", "p.R273H", 7, 23, 0, 31, origin="acquired", line_carries=True)],
+        carried_hotspot_count=1,
+        carried_hotspot_germline_count=0,
         max_hotspot_af=7 / 23,
     )
     assert result["status"] == FAIL
-    hotspot = rule(result, "acquired_variants.max_hotspot_count")
+    hotspot = rule(result, "acquired_variants.max_carried_hotspot_count")
     # the gate hands the evidence to the report: the read counts of the variant
-    (record,) = hotspot["values"]["acquired_hotspot_evidence"]
+    (record,) = hotspot["values"]["carried_hotspot_evidence"]
     assert (record["line_alt"], record["line_depth"], record["parental_depth"]) == (7, 23, 31)
     sentence = rule_sentence(hotspot)
     assert "TP53 p.R273H, 7 of 23 reads (30%), in 0 of 31 parental reads: oncogenic hotspot" in (
         sentence
     )
-    assert sentence.startswith("1 acquired variant(s) at a cancer hotspot")
+    assert sentence.startswith("1 oncogenic hotspot allele(s) in the line")
     assert "at most 0" in sentence
     assert leading_result(result) is hotspot
 
@@ -94,7 +95,13 @@ def test_a_variant_of_uncertain_origin_says_why(thresholds):
         45,
         1,
         17,
-        **{"class": "uncertain", "filters": "parental_could_be_heterozygous"},
+        **{
+            "class": "uncertain",
+            "origin": "unknown",
+            "line_carries": True,
+            "reason": "parental_could_be_heterozygous",
+            "tier": "likely_oncogenic",
+        },
     )
     result = variants_check(thresholds, [clone], uncertain_flagged_count=1)
     assert result["status"] == REVIEW

@@ -504,7 +504,7 @@ def test_every_transcript_has_a_clean_cds(genome, transcripts):
 
 
 def test_tp53_encodes_the_canonical_protein(genome, transcripts, small):
-    tx = transcripts["ENST00000269484"]
+    tx = transcripts["ENST00000269305"]
     assert tx["gene"] == "TP53" and tx["chrom"] == "chr17" and tx["strand"] == "-"
     assert len(tx["exons"]) == 11
     cds, _ = cds_sequence(genome, tx)
@@ -528,7 +528,7 @@ def test_tp53_encodes_the_canonical_protein(genome, transcripts, small):
 
 
 def test_r273h_is_c818g_a_on_the_minus_strand(genome, transcripts, small):
-    tx = transcripts["ENST00000269484"]
+    tx = transcripts["ENST00000269305"]
     cds, positions = cds_sequence(genome, tx)
     assert cds[816:819] == "CGT"  # codon 273
     pos0 = positions[817]  # c.818
@@ -621,11 +621,11 @@ def test_bcftools_csq_reports_planted_protein_changes(small, tmp_path):
         if not line.startswith("#"):
             f = line.split("\t")
             csq[f[2]] = f[7]
-    assert "missense|TP53|ENST00000269484|protein_coding|-|273R>273H|" in csq["TP53_R273H"]
+    assert "missense|TP53|ENST00000269305|protein_coding|-|273R>273H|" in csq["TP53_R273H"]
     assert "|882R>882H|" in csq["DNMT3A_R882H"] and "missense|DNMT3A" in csq["DNMT3A_R882H"]
     assert "stop_gained|BCOR|" in csq["BCOR_R1200*"] and "|1200R>1200*|" in csq["BCOR_R1200*"]
     assert "stop_gained|TET2|" in csq["TET2_Q1034*"]
-    assert "missense|TP53|ENST00000269484|protein_coding|-|248R>248Q|" in csq["artefact_TP53_R248Q"]
+    assert "missense|TP53|ENST00000269305|protein_coding|-|248R>248Q|" in csq["artefact_TP53_R248Q"]
     for v in rows:  # truth's consequence matches csq's for every coding variant
         if v["consequence"] in ("missense", "stop_gained"):
             change = v["protein_change"].removeprefix("p.")
@@ -642,7 +642,8 @@ def test_bcftools_csq_reports_planted_protein_changes(small, tmp_path):
 def test_germline_variants_density_and_placement(small, genome, transcripts):
     truth = small[1]
     gaps = truth["genome"]["gaps"]
-    tp53_exons = transcripts["ENST00000269484"]["exons"]
+    tp53_exons = transcripts["ENST00000269305"]["exons"]
+    (bcor,) = [t for t in transcripts.values() if t.get("gene") == "BCOR"]
     autosome_bp = sum(
         c["length"] for c in truth["genome"]["contigs"] if c["name"] not in ("chrX", "chrY")
     )
@@ -680,6 +681,8 @@ def test_germline_variants_density_and_placement(small, genome, transcripts):
             assert chrom != v["chrom"] or not (start - 200 <= p0 < end + 200)
         if v["chrom"] == "chr17":  # nothing in TP53 exons, hence not on hotspot codons
             assert not any(start <= p0 < end for start, end, _ in tp53_exons)
+        if v["chrom"] == "chrX":  # nor in BCOR's: no germline truncation of a suppressor
+            assert not any(start - 2 <= p0 < end + 2 for start, end, _ in bcor["exons"])
 
 
 def test_acquired_variants_cover_the_requested_fractions(small, genome):
@@ -786,7 +789,7 @@ def test_samples_truth(small):
         assert s["parental"] == (None if s["role"] == "parental" else "D1_parental")
     coverage = {k: v["coverage"] for k, v in samples.items()}
     assert coverage == {
-        "D1_parental": 2.0,
+        "D1_parental": 3.0,
         "D1_clone_clean": 3.5,
         "D1_clone_events": 3.5,
         "D1_clone_swap": 1.0,
@@ -795,7 +798,7 @@ def test_samples_truth(small):
     assert {v["contig"] for v in truth["vectors"]} == {p["name"] for p in truth["plasmids"]}
     assert truth["transgenes"][0]["gene"] == "POU5F1"
     populations = {p["name"]: p for p in samples["D1_parental"]["populations"]}
-    assert populations["P_CH"]["fraction"] == 0.1 and populations["P0"]["fraction"] == 0.9
+    assert populations["P_CH"]["fraction"] == 0.3 and populations["P0"]["fraction"] == 0.7
     assert truth["contamination"] == [] and truth["design"] == "default"
 
 
@@ -1140,10 +1143,10 @@ def test_donor_mosaic_clone_truth(small):
         "DNMT3A",
         "p.R882H",
     )
-    # heterozygous in all cells of the line; in 10% of the parental's cells
+    # heterozygous in all cells of the line; in 30% of the parental's cells
     assert ch["expected_af"] == 0.5 and ch["population_fraction"] == 1.0
-    assert ch["parental"] == "D1_parental" and ch["parental_population_fraction"] == 0.1
-    assert ch["parental_expected_af"] == pytest.approx(0.1 * 1 / 2)
+    assert ch["parental"] == "D1_parental" and ch["parental_population_fraction"] == 0.3
+    assert ch["parental_expected_af"] == pytest.approx(0.3 * 1 / 2)
     others = [v for v in variants.values() if v["id"] != "DNMT3A_R882H"]
     assert {v["origin"] for v in others} == {"acquired"}
     assert {v["parental_expected_af"] for v in others} == {0.0}
@@ -1464,7 +1467,7 @@ def test_subclonal_allele_fractions_match_truth(tmp_path):
     tp53 = next(v for v in truth["acquired_variants"] if v["gene"] == "TP53")
     alt, ref = kmer_allele_fraction(blob, genome, tp53, flank=15)
     assert alt / (alt + ref) == pytest.approx(0.2, abs=0.08)
-    # the donor-mosaic clone: about 5% of the parental's reads (10% of its cells)
+    # the donor-mosaic clone: about 15% of the parental's reads (30% of its cells)
     mosaic = next(v for v in truth["acquired_variants"] if v["origin"] == "donor_mosaic")
     parental = sample_reads(outdir, truth, "D1_parental")
     site = site_kmers(genome[mosaic["chrom"]], mosaic["pos"] - 1, mosaic["ref"], mosaic["alt"], 10)

@@ -3,7 +3,7 @@ protein change (p.R273H style, 1-based residue numbers).
 
 A BCSQ value holds one or more comma-separated predictions, each
 ``consequence|gene|transcript|biotype|strand|amino_acid_change|dna_change``, e.g.
-``missense|TP53|ENST00000269484|protein_coding|-|273R>273H|7673802C>T``.
+``missense|TP53|ENST00000269305|protein_coding|-|273R>273H|7673802C>T``.
 """
 
 from __future__ import annotations

@@ -67,6 +67,9 @@ def rules_table() -> str:
             default, status = "—", f"{rule.status} when it holds"
         else:
             default, status = str(defaults[rule.check][rule.threshold_key]), rule.status
+        if rule.status_setting:
+            setting = defaults[rule.check][rule.status_setting]
+            status = f"{setting} (`gate.{rule.check}.{rule.status_setting}`)"
         extra = " (paired only)" if rule.paired_only else ""
         rows.append(f"| `{rule.id}` | {rule.description}{extra} | {reads} | {default} | {status} |")
     return "\n".join(rows) + "\n"

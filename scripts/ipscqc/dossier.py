@@ -57,6 +57,9 @@ STANDING_LIMITS = (
 )
 EVIDENCE_PHRASES = {
     "acquired_hotspot_evidence": variant_phrase,
+    "carried_hotspot_evidence": variant_phrase,
+    "carried_likely_oncogenic_evidence": variant_phrase,
+    "germline_oncogenic_evidence": variant_phrase,
     "acquired_cancer_gene_evidence": variant_phrase,
     "uncertain_flagged_evidence": variant_phrase,
     "whole_chromosome_evidence": segment_phrase,

@@ -115,19 +115,31 @@ def read_cancer_genes(path: str | Path) -> pd.DataFrame:
 
 def choose_transcript(
     transcripts: list[Transcript], gene: str, preferred: str = ""
-) -> Transcript | None:
-    """The transcript named by the catalogue (version ignored), else the annotation's
-    canonical one, else the longest coding sequence."""
+) -> tuple[Transcript | None, str]:
+    """The transcript whose numbering a catalogue entry uses, and a note when it is not
+    the one the entry names.
+
+    The named transcript (version ignored: ``ENST00000269305`` matches
+    ``ENST00000269305.9``) when the annotation has it; else, with a note naming the
+    transcript used, the annotation's ``MANE_Select`` transcript, its
+    ``Ensembl_canonical`` one, or the longest coding sequence, in that order."""
     candidates = [transcript for transcript in transcripts if transcript.gene == gene]
     if not candidates:
-        return None
+        return None, ""
     if preferred:
         for transcript in candidates:
             if strip_version(transcript.id) == strip_version(preferred):
-                return transcript
-    canonical = [transcript for transcript in candidates if transcript.canonical]
-    pool = canonical or candidates
-    return max(pool, key=lambda transcript: (transcript.cds_length, transcript.id))
+                return transcript, ""
+    for label, pool in (
+        ("the annotation's MANE_Select transcript", [t for t in candidates if t.mane_select]),
+        ("the annotation's Ensembl_canonical transcript", [t for t in candidates if t.canonical]),
+        ("the longest coding sequence", candidates),
+    ):
+        if pool:
+            chosen = max(pool, key=lambda transcript: (transcript.cds_length, transcript.id))
+            named = f"{preferred} is not in the annotation" if preferred else "no transcript named"
+            return chosen, f"{named}; numbered on {chosen.id} ({label})"
+    return None, ""
 
 
 # --- mapping ----------------------------------------------------------------------
@@ -180,6 +192,7 @@ def map_hotspots(
             "category": entry.category,
             "source": entry.source,
             "transcript": "",
+            "transcript_note": "",
             "chrom": "",
             "strand": "",
             "codon_positions": "",
@@ -187,7 +200,8 @@ def map_hotspots(
             "ref_aa_found": "",
             "status": "mapped",
         }
-        transcript = choose_transcript(transcripts, entry.gene, entry.transcript)
+        transcript, note = choose_transcript(transcripts, entry.gene, entry.transcript)
+        row["transcript_note"] = note
         positions = transcript.codon_positions(entry.residue) if transcript else None
         if transcript is None:
             row["status"] = "gene_not_in_annotation"

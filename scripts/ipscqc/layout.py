@@ -53,6 +53,8 @@ PATHS = {
     "hotspot_alleles": "variants/hotspots/alleles.tsv",
     "hotspot_positions": "variants/hotspots/positions.tsv",
     "hotspot_pileup": "variants/{donor}.hotspots.tsv",
+    "panel_of_normals": "variants/panel_of_normals.tsv.gz",
+    "user_panel_of_normals": "variants/user_panel_of_normals.tsv",
     # copy number
     "bin_composition": "copy_number/bins.gc.tsv.gz",
     "cn_bins": "copy_number/{sample}/bins.tsv",

@@ -124,9 +124,15 @@ def variant_phrase(record: dict) -> str:
             f" {number(record['parental_depth'])} parental reads"
         )
     text += f": {TIER_WORDS.get(record.get('tier'), record.get('tier') or 'untiered')}"
-    if record.get("class") == "uncertain":
-        why = str(record.get("filters") or "").replace(";", ", ").replace("_", " ")
+    origin = record.get("origin")
+    if record.get("class") == "uncertain" or origin == "unknown":
+        why = str(record.get("reason") or record.get("filters") or "")
+        why = why.replace(";", ", ").replace("_", " ")
         text += f", origin uncertain ({why})" if why else ", origin uncertain"
+    elif origin in ("donor_mosaic", "germline"):
+        text += ", " + (
+            "a donor mosaic clone" if origin == "donor_mosaic" else "the donor's germline"
+        )
     return text
 
 
@@ -315,13 +321,21 @@ def _undercovered(result: dict, rule) -> str:
 
 PHRASES: dict[str, Callable[[dict, object], str]] = {
     "acquired_variants.max_undercovered_hotspot_fraction": _undercovered,
-    "acquired_variants.max_hotspot_count": lambda result, rule: _counted(
+    "acquired_variants.max_carried_hotspot_count": lambda result, rule: _counted(
         result,
         rule,
-        "acquired_hotspot_count",
-        "acquired_hotspot_evidence",
+        "carried_hotspot_count",
+        "carried_hotspot_evidence",
         variant_phrase,
-        "acquired variant(s) at a cancer hotspot",
+        "oncogenic hotspot allele(s) in the line",
+    ),
+    "acquired_variants.max_carried_likely_oncogenic_count": lambda result, rule: _counted(
+        result,
+        rule,
+        "carried_likely_oncogenic_count",
+        "carried_likely_oncogenic_evidence",
+        variant_phrase,
+        "likely-oncogenic allele(s) in the line",
     ),
     "acquired_variants.max_cancer_gene_count": lambda result, rule: _counted(
         result,
@@ -337,7 +351,7 @@ PHRASES: dict[str, Callable[[dict, object], str]] = {
         "uncertain_flagged_count",
         "uncertain_flagged_evidence",
         variant_phrase,
-        "hotspot or likely oncogenic variant(s) the parental cannot classify",
+        "protein-altering allele(s) in TP53 or a flagged tier whose origin is uncertain",
     ),
     "copy_number.max_whole_chromosome_events": lambda result, rule: _counted(
         result,

@@ -262,6 +262,33 @@ def _artefact_sites(seed: int, ref: Reference, genome_scale: float, acquired: li
     )
 
 
+# named genes whose germline loss of function predisposes to cancer (the catalogue's
+# tumour suppressors): the toy donors carry no germline variant in their exons
+GERMLINE_FREE_GENES = ("TP53", "BCOR")
+
+
+def _outside_tumour_suppressor_exons(germline: list, models) -> list:
+    """The germline variants outside the exons (and 2 bp splice sites) of
+    GERMLINE_FREE_GENES, drawn first and filtered after, so that the other sites and
+    every random draw stay as they are. (A male carrying a germline BCOR truncation, as
+    the draws could give, is not a healthy donor.)"""
+    blocks = [
+        (m.chrom, s - 2, e + 2)
+        for m in models
+        if m.name in GERMLINE_FREE_GENES
+        for s, e in m.exons()
+    ]
+
+    def inside(g) -> bool:
+        a = g.allele
+        return any(
+            a.chrom == chrom and a.pos0 < end and a.pos0 + len(a.ref) > start
+            for chrom, start, end in blocks
+        )
+
+    return [g for g in germline if not inside(g)]
+
+
 def _germline(seed, ref: Reference, donors, acquired, artefact_sites) -> tuple[list, int]:
     """Synthetic germline on the synthetic contigs, real calls (and genotypes drawn at
     their sites) on the real-sequence contig; the number of real calls left out."""
@@ -273,6 +300,7 @@ def _germline(seed, ref: Reference, donors, acquired, artefact_sites) -> tuple[l
     germline = variants.germline_variants(
         child_rng(seed, "germline"), ref.contigs, ref.sequences, donors, exclude
     )
+    germline = _outside_tumour_suppressor_exons(germline, ref.models)
     source = real_segment.SOURCE_DONOR
     real, dropped = real_segment.source_germline(
         child_rng(seed, "real-germline", source), ref.real_calls, source

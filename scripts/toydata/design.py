@@ -36,7 +36,8 @@ DUPLICATE_RATE = 0.06
 # the donor's clonal-haematopoiesis clone: in the parental's blood cells, and the cell
 # D1_clone_events was reprogrammed from (so the line carries it in all cells)
 DONOR_MOSAIC_CLONE = "CH"
-DONOR_MOSAIC_FRACTION = 0.10
+DONOR_MOSAIC_FRACTION = 0.30
+PARENTAL_DEPTH = 30  # D1_parental, below its lines' 35x
 # episomal plasmid family left in D1_clone_events (copies per cell, 0.02 in all)
 EVENTS_PLASMIDS = [("toy_pCXLE_POU5F1", 0.01), ("toy_pCXLE_SOX2", 0.005), ("toy_pCXLE_KLF4", 0.005)]
 
@@ -164,7 +165,7 @@ def sample_designs(extra_lines: int = 0) -> list[SampleDesign]:
             "",
             "male",
             "D1",
-            20,
+            PARENTAL_DEPTH,
             0,
             "peripheral blood mononuclear cells",
             ["L1"],

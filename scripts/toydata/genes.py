@@ -46,7 +46,7 @@ TP53_HOTSPOT_CODONS = {
     273: "CGT",
     282: "CGG",
 }
-# coding bases per coding exon (exons 2-11 of ENST00000269484; exon 1 is non-coding)
+# coding bases per coding exon (exons 2-11 of ENST00000269305; exon 1 is non-coding)
 TP53_CDS_EXON_LENGTHS = [74, 22, 279, 184, 113, 110, 137, 74, 107, 82]
 
 
@@ -77,7 +77,7 @@ NAMED_GENES = [
         11,
         393,
         "ENSG00000141510",
-        "ENST00000269484",
+        "ENST00000269305",  # the MANE Select transcript (NM_000546.6, 393 aa)
         "ENSP00000269305",
         True,
         dict(TP53_HOTSPOT_CODONS),
@@ -505,7 +505,8 @@ def write_gene_sequences(models: list[GeneModel], sequences: dict[str, np.ndarra
 
 def write_gff3(path: Path, models: list[GeneModel], contigs: list[Contig]) -> None:
     """Ensembl-style GFF3 that ``bcftools csq`` indexes (gene:/transcript: ids,
-    biotype on gene and mRNA, CDS including the stop codon, phases)."""
+    biotype on gene and mRNA, CDS including the stop codon, phases). Every gene has one
+    transcript, tagged as Ensembl tags its canonical MANE Select transcript."""
     lines = ["##gff-version 3"]
     lines += [f"##sequence-region   {c.name} 1 {c.length}" for c in contigs]
     source = "toydata"
@@ -526,7 +527,8 @@ def write_gff3(path: Path, models: list[GeneModel], contigs: list[Contig]) -> No
                 + ["mRNA", str(m.start + 1), str(m.end), ".", m.strand, "."]
                 + [
                     f"ID=transcript:{tid};Parent=gene:{gid};Name={m.name}-201;"
-                    f"biotype=protein_coding;transcript_id={tid}"
+                    f"biotype=protein_coding;tag=basic,Ensembl_canonical,MANE_Select;"
+                    f"transcript_id={tid}"
                 ]
             )
         )

@@ -99,9 +99,13 @@ def evaluate_rule(rule: Rule, findings: dict, thresholds: dict) -> dict | None:
             "reason": f"no threshold gate.{rule.check}.{rule.threshold_key} in the config",
         }
     if rule.condition(values, threshold):
+        status = rule.status
+        if rule.status_setting:
+            chosen = thresholds.get(rule.check, {}).get(rule.status_setting, rule.status)
+            status = chosen if chosen in STATUSES and chosen != PASS else rule.status
         return {
             **result,
-            "status": rule.status,
+            "status": status,
             "reason": _format(rule.reason, {**values, "threshold": threshold}),
         }
     return {**result, "status": PASS, "reason": ""}

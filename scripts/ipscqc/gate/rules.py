@@ -42,6 +42,7 @@ class Rule:
     applies: Callable[[dict], bool] | None = None  # on the findings; None: always applies
     superseded_by: str | None = None  # a rule whose non-PASS result already says this
     threshold_name: str = ""  # the threshold's key when another rule's (default: the id's)
+    status_setting: str | None = None  # gate.<check>.<key> whose value replaces `status`
 
     @property
     def threshold_key(self) -> str:
@@ -63,6 +64,43 @@ def _variant_label(item: dict) -> str:
     return f"{item['gene']} {item['protein_change']}{shown}"
 
 
+def _carried_label(item: dict) -> str:
+    """``DNMT3A p.R882H AF 0.50 (donor_mosaic, parental AF 0.15)``: the origin named."""
+    origin = item.get("origin") or item.get("class") or "unknown"
+    if origin == "unknown":
+        origin = f"origin unknown: {item.get('reason') or item.get('class')}"
+    parental = item.get("parental_af")
+    if isinstance(parental, int | float) and origin != "acquired":
+        origin += f", parental AF {parental:.2f}"
+    return f"{_variant_label(item)} ({origin})"
+
+
+def _carried_in(tiers: tuple[str, ...], germline: bool | None) -> Callable[[dict], bool]:
+    """Carried variant items of the tiers; germline True/False: only/never the donor's
+    germline, None: any origin."""
+
+    def wanted(item: dict) -> bool:
+        if item["kind"] != "variant" or not item.get("line_carries"):
+            return False
+        if item.get("tier") not in tiers:
+            return False
+        return germline is None or (item.get("origin") == "germline") is germline
+
+    return wanted
+
+
+def _uncertain_flagged(item: dict) -> bool:
+    return (
+        item["kind"] == "variant"
+        and item.get("class") == "uncertain"
+        and bool(item.get("line_alt"))
+        and (
+            item.get("gene") == "TP53"
+            or item.get("tier") in ("oncogenic_hotspot", "likely_oncogenic")
+        )
+    )
+
+
 def _segment_label(item: dict) -> str:
     """A call as people read coordinates: 1-based closed (items are 0-based half-open)."""
     regions = f" ({item['recurrent_regions']})" if item.get("recurrent_regions") else ""
@@ -81,7 +119,7 @@ def _acquired_in(tiers: tuple[str, ...]) -> Callable[[dict], bool]:
 VARIANT_EVIDENCE = (
     "gene", "protein_change", "hotspot", "tier", "class", "chrom", "pos", "ref", "alt",
     "line_alt", "line_depth", "line_af", "parental_alt", "parental_depth", "parental_af",
-    "filters",
+    "origin", "reason", "filters",
 )  # fmt: skip
 SEGMENT_EVIDENCE = (
     "type", "chrom", "start", "end", "size_bp", "copy_number", "reference_copies",
@@ -110,14 +148,6 @@ def _records(findings: dict, wanted: Callable[[dict], bool], fields: tuple[str, 
     return [{key: item[key] for key in fields if key in item} for item in chosen]
 
 
-def _uncertain_flagged(item: dict) -> bool:
-    return (
-        item["kind"] == "variant"
-        and item.get("class") == "uncertain"
-        and item.get("tier") in ("oncogenic_hotspot", "likely_oncogenic")
-    )
-
-
 def _largest_segment(findings: dict) -> list[dict]:
     segments = [item for item in findings["items"] if "size_bp" in item]
     if not segments:
@@ -142,6 +172,15 @@ EVIDENCE: dict[tuple[str, str], Callable[[dict], list[dict]]] = {
     ),
     ("acquired_variants", "acquired_cancer_gene_evidence"): lambda findings: _records(
         findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "carried_hotspot_evidence"): lambda findings: _records(
+        findings, _carried_in(("oncogenic_hotspot",), False), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "carried_likely_oncogenic_evidence"): lambda findings: _records(
+        findings, _carried_in(("likely_oncogenic",), False), VARIANT_EVIDENCE
+    ),
+    ("acquired_variants", "germline_oncogenic_evidence"): lambda findings: _records(
+        findings, _carried_in(("oncogenic_hotspot", "likely_oncogenic"), True), VARIANT_EVIDENCE
     ),
     ("acquired_variants", "uncertain_flagged_evidence"): lambda findings: _records(
         findings, _uncertain_flagged, VARIANT_EVIDENCE
@@ -168,9 +207,18 @@ EVIDENCE: dict[tuple[str, str], Callable[[dict], list[dict]]] = {
 }
 
 
-ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list]] = {
-    ("acquired_variants", "acquired_hotspot_variants"): lambda findings: _labels(
-        findings, _acquired_in(("oncogenic_hotspot",)), _variant_label
+ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list[str]]] = {
+    ("acquired_variants", "carried_hotspot_variants"): lambda findings: _labels(
+        findings, _carried_in(("oncogenic_hotspot",), False), _carried_label
+    ),
+    ("acquired_variants", "carried_likely_oncogenic_variants"): lambda findings: _labels(
+        findings, _carried_in(("likely_oncogenic",), False), _carried_label
+    ),
+    ("acquired_variants", "germline_oncogenic_variants"): lambda findings: _labels(
+        findings, _carried_in(("oncogenic_hotspot", "likely_oncogenic"), True), _carried_label
+    ),
+    ("acquired_variants", "uncertain_flagged_variants"): lambda findings: _labels(
+        findings, _uncertain_flagged, _carried_label
     ),
     ("acquired_variants", "acquired_cancer_gene_variants"): lambda findings: _labels(
         findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), _variant_label
@@ -219,6 +267,19 @@ def could_be_male(findings: dict) -> bool:
     return metrics.get("y_loss") is not None or _original_sex(metrics) == "male"
 
 
+def carried_not_germline(fields: tuple[str, ...]) -> Callable[[dict, Any], bool]:
+    """A count of carried alleles (the first number read) less those of the donor's
+    germline (the second; null in line-only mode, where no origin is known: none
+    subtracted), above the threshold."""
+    carried, germline = fields[:2]
+    return lambda values, threshold: values[carried] - (values[germline] or 0) > threshold
+
+
+def sum_above(fields: tuple[str, ...]) -> Callable[[dict, Any], bool]:
+    """The sum of every number the rule reads above the threshold."""
+    return lambda values, threshold: sum(values[name] or 0 for name in fields) > threshold
+
+
 def undercovered_fraction(values: dict, threshold: float) -> bool:
     checked = values["hotspots_checked"]
     return checked <= 0 or values["hotspots_undercovered"] / checked > threshold
@@ -252,15 +313,24 @@ CONDITIONS: dict[str, Callable[[dict, Any], bool]] = {
     "transgene_in_both": transgene_in_both,
     "undetected_above_limit": undetected_above_limit,
 }
+# conditions built from the names a rule reads (`when`)
+FIELD_CONDITIONS: dict[str, Callable[[tuple[str, ...]], Callable[[dict, Any], bool]]] = {
+    "carried_not_germline": carried_not_germline,
+    "sum_above": sum_above,
+}
 APPLIES: dict[str, Callable[[dict], bool]] = {
     "could_be_female": could_be_female,
     "could_be_male": could_be_male,
+    "line_only": lambda findings: not findings["parental"],
 }
 STATUSES = {"PASS": PASS, "REVIEW": REVIEW, "INCONCLUSIVE": INCONCLUSIVE, "FAIL": FAIL}
 
 
-def _condition(when: str, field: str) -> tuple[Callable[[dict, Any], bool], str]:
+def _condition(when: str, fields: tuple[str, ...]) -> tuple[Callable[[dict, Any], bool], str]:
     """The condition of a `when` and the kind of the numbers it reads."""
+    field = fields[0]
+    if when in FIELD_CONDITIONS:
+        return FIELD_CONDITIONS[when](fields), "number"
     if when == "above":
         return (lambda values, threshold: values[field] > threshold), "number"
     if when == "below":
@@ -281,7 +351,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
     rules = []
     for check, entries in yaml.safe_load(path.read_text()).items():
         for entry in entries:
-            condition, kind = _condition(entry["when"], entry["reads"][0])
+            condition, kind = _condition(entry["when"], tuple(entry["reads"]))
             rules.append(
                 Rule(
                     id=f"{check}.{entry['id']}",
@@ -299,6 +369,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                     applies=APPLIES[entry["applies_to"]] if "applies_to" in entry else None,
                     superseded_by=entry.get("superseded_by"),
                     threshold_name=entry.get("threshold", ""),
+                    status_setting=entry.get("status_setting"),
                 )
             )
     return tuple(rules)
