@@ -318,9 +318,18 @@ FIELD_CONDITIONS: dict[str, Callable[[tuple[str, ...]], Callable[[dict, Any], bo
     "carried_not_germline": carried_not_germline,
     "sum_above": sum_above,
 }
+
+
+def fraction_withheld(findings: dict) -> bool:
+    """The contamination fraction is null (too imprecise, or too few sites): only then
+    does its interval's lower end speak for it; a given fraction is judged itself."""
+    return findings["metrics"].get("contamination_fraction") is None
+
+
 APPLIES: dict[str, Callable[[dict], bool]] = {
     "could_be_female": could_be_female,
     "could_be_male": could_be_male,
+    "fraction_withheld": fraction_withheld,
     "line_only": lambda findings: not findings["parental"],
 }
 STATUSES = {"PASS": PASS, "REVIEW": REVIEW, "INCONCLUSIVE": INCONCLUSIVE, "FAIL": FAIL}
