@@ -152,6 +152,41 @@ def test_swapped_line_fails_on_identity_and_sex(toy_run, gates):
         assert findings["items"] == [] and "different individual" in findings["not_assessed"]
 
 
+def test_a_shallow_line_cannot_show_vector_clearance(toy_run, gates):
+    """No vector read is a PASS only where the depth would have seen the limit: about
+    6.3 reads (3 with 95%) on the shared backbone at the line's depth."""
+    truth = toy_run.truth
+    carrying = {f["sample"] for f in truth["vector_families"] if f["copies_per_cell"] > 0}
+    limit = toy_run_threshold(toy_run, "vectors", "max_copies_per_cell")
+    statuses = {}
+    for line, gate in gates.items():
+        if line in carrying:
+            continue
+        metrics = json.loads((toy_run.results / "findings" / line / "vectors.json").read_text())[
+            "metrics"
+        ]
+        assert metrics["vectors_detected"] == [], line
+        result = gate["checks"]["vectors"]
+        if metrics["vector_detection_limit"] > limit:
+            assert result["status"] == INCONCLUSIVE, line
+            assert "clearance cannot be shown" in " ".join(result["reasons"]), line
+        else:
+            assert result["status"] == PASS, line
+        statuses[line] = result["status"]
+    # the 10x swap line is too shallow, the 35x clean line deep enough
+    assert statuses == {"D1_clone_clean": PASS, "D1_clone_swap": INCONCLUSIVE}
+
+
+def toy_run_threshold(toy_run, check: str, key: str):
+    """A gate threshold of the run (its config, else the schema's default)."""
+    config = yaml.safe_load(toy_run.config.read_text())
+    value = config.get("gate", {}).get(check, {}).get(key)
+    if value is not None:
+        return value
+    schema = yaml.safe_load((REPO / "schemas/config.schema.yaml").read_text())
+    return schema["properties"]["gate"]["properties"][check]["properties"][key]["default"]
+
+
 def test_every_findings_and_gate_file_validates_against_its_schema(toy_run, gates):
     from ipscqc.checks import spec_of
     from ipscqc.contract import validation_problems
