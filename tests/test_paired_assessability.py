@@ -39,3 +39,30 @@ def test_too_few_sites_is_undecided_not_assessable():
 def test_line_only_mode_has_nothing_to_pair():
     result = paired_assessability("", None, None, SETTINGS)
     assert result.status == "no_parental" and result.assessable is False
+
+
+def test_pairing_table_turns_paired_findings_into_null_findings(tmp_path):
+    from ipscqc.checks.copy_number import SPEC
+    from ipscqc.contract import findings
+    from ipscqc.paired_assessability import (
+        PairedAssessability,
+        against_parental,
+        pairing_row,
+        pairing_text,
+    )
+
+    swap = PairedAssessability(
+        "different", False, "not assessable against this parental: a different individual"
+    )
+    same = PairedAssessability("same", True, None)
+    table = tmp_path / "pairing.tsv"
+    table.write_text(
+        pairing_text([pairing_row("Lswap", "P1", swap), pairing_row("L1", "P1", same)])
+    )
+    values = dict.fromkeys(m.name for m in SPEC.metrics)
+    values["call_count"] = 40  # the other person's genome, read as changes
+    swapped = against_parental(findings(SPEC, "Lswap", "P1", values), str(table), SPEC)
+    assert swapped.not_assessed == swap.reason
+    assert swapped.metrics["call_count"] is None and swapped.items == []
+    kept = against_parental(findings(SPEC, "L1", "P1", values), str(table), SPEC)
+    assert kept.not_assessed is None and kept.metrics["call_count"] == 40

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from ipscqc.copynumber.params import Params
     from ipscqc.genome import GenomeModel
-    from ipscqc.paired_assessability import against_parental
 
 MAX_GENES_IN_ITEM = 50
 
@@ -198,6 +197,7 @@ def main(inputs, outputs, params) -> None:
     from ipscqc.contract import write_findings
     from ipscqc.copynumber.calls import segments_for_findings
     from ipscqc.copynumber.params import Params
+    from ipscqc.paired_assessability import against_parental
 
     check_inputs = read_inputs(inputs, params)
     result = analyse(check_inputs, Params.from_config(dict(params.settings)))
