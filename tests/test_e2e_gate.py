@@ -142,7 +142,8 @@ def test_swapped_line_fails_on_identity_and_sex(toy_run, gates):
     assert declared["values"]["best_match_donor"] in planted["swap"]
     # a swap is a swap: the reasons lead with identity and sex, and the paired checks
     # say they cannot compare another person's genome with this parental
-    assert [reason.split(":")[0] for reason in gate["reasons"][:2]] == ["identity", "sex"]
+    checks_in_order = list(dict.fromkeys(reason.split(":")[0] for reason in gate["reasons"]))
+    assert checks_in_order[:2] == ["identity", "sex"]
     for check in ("acquired_variants", "copy_number"):
         result = gate["checks"][check]
         assert result["status"] == INCONCLUSIVE, check

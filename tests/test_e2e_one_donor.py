@@ -4,12 +4,17 @@ run. The contamination estimate cannot lean on another individual of the run; it
 still find the planted fraction and the gate must FAIL the line.
 
 The data set is small (genome scale 0.1, full depth: the estimate needs 30x) and the
-run stops at the gate files (no report, no dossier). Its genome holds about 700
-autosomal sites of the donor, fewer than the default `contamination.min_sites` (1,000,
-the count at which 30x data reach +-1 point on any genome); the run lowers it to 500
-and leaves `contamination.max_interval` as it is, so the estimate is still withheld
-when the interval is wider than 2 points. Set IPSCQC_TEST_ONE_DONOR_RESULTS
-to the results folder of a finished run on the same data to reuse it.
+run stops at the gate files (no report, no dossier). Its genome holds about 890
+autosomal sites of the donor with depth, fewer than the default `contamination.min_sites`
+and `gate.contamination.min_sites_used` (1,000, the count at which 30x data reach +-1
+point); the run lowers both to 500 and leaves `contamination.max_interval` (2 points)
+as it is. At this size the 4% line's 95% interval is about 2.1 points wide: the
+fraction itself is withheld, and the line FAILs on the interval's lower end, which is
+above the 2% limit. (The point estimate within 1 point at 1,000-20,000 sites is shown
+by tests/test_contamination.py and the benchmark in docs/identity.md.)
+
+Set IPSCQC_TEST_ONE_DONOR_RESULTS to the results folder of a finished run on the same data
+to reuse it.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from ipscqc.gate import FAIL, PASS
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 GENOME_SCALE = "0.1"
-MIN_SITES = 500  # contamination.min_sites for this small genome (see above)
+MIN_SITES = 500  # contamination.min_sites and the gate's min_sites_used here (see above)
+MAX_FRACTION = 0.02  # gate.contamination.max_fraction, the default
 CONTAMINATED, CLEAN, PARENTAL = "D1_clone_contaminated", "D1_clone_clean", "D1_parental"
 
 
@@ -57,6 +63,7 @@ def one_donor(tmp_path_factory):
     config = workdir / "config.yaml"
     settings = yaml.safe_load(toy_config(toy_data))
     settings["contamination"]["min_sites"] = MIN_SITES
+    settings.setdefault("gate", {}).setdefault("contamination", {})["min_sites_used"] = MIN_SITES
     config.write_text(yaml.safe_dump(settings, sort_keys=False))
     lines = [name for name, info in truth["samples"].items() if info["role"] == "line"]
     targets = [f"results/gate/{line}.json" for line in sorted(lines)]
@@ -83,18 +90,25 @@ def test_the_design_has_one_donor_and_an_outside_contaminant(one_donor):
     assert planted["fraction"] == pytest.approx(0.04)
 
 
-def test_contamination_by_an_outsider_is_found_within_a_point(one_donor):
+def test_contamination_by_an_outsider_is_bounded_above_the_limit(one_donor):
     results, truth = one_donor
     (planted,) = truth["contamination"]
     document = _findings(results, CONTAMINATED, "contamination")
     metrics = document["metrics"]
+    lower, upper = metrics["contamination_fraction_lower"], metrics["contamination_fraction_upper"]
+    # the planted fraction lies in the stated 95% interval, whose lower end is above
+    # the release limit
+    assert lower <= planted["fraction"] <= upper, (lower, upper)
+    assert lower > MAX_FRACTION
     fraction = metrics["contamination_fraction"]
-    assert fraction == pytest.approx(planted["fraction"], abs=0.01), document["notes"]
-    assert metrics["contamination_fraction_lower"] <= planted["fraction"]
-    assert planted["fraction"] <= metrics["contamination_fraction_upper"]
+    if fraction is None:  # withheld: the interval is wider than max_interval
+        assert upper - lower > document["adequacy"]["max_interval"]
+        assert any("wider than" in note for note in document["notes"])
+    else:
+        assert fraction == pytest.approx(planted["fraction"], abs=0.01)
     # nobody of the run explains it: an unknown person, not a named sample
     assert metrics["contamination_source"] is None
-    assert document["adequacy"]["sites_used"] >= document["adequacy"]["min_sites"]
+    assert document["adequacy"]["sites_used"] >= MIN_SITES
 
 
 def test_clean_samples_stay_below_the_release_limit(one_donor):
@@ -110,7 +124,15 @@ def test_the_contaminated_line_fails_and_the_clean_line_does_not_on_contaminatio
     contaminated = _gate(results, CONTAMINATED)
     assert contaminated["decision"] == FAIL
     assert contaminated["checks"]["contamination"]["status"] == FAIL
-    assert any(reason.startswith("contamination:") for reason in contaminated["reasons"])
+    failed = [
+        rule["id"]
+        for rule in contaminated["checks"]["contamination"]["rules"]
+        if rule["status"] == FAIL
+    ]
+    assert failed in (
+        ["contamination.max_fraction"],
+        ["contamination.max_fraction_lower_bound"],
+    )
     clean = _gate(results, CLEAN)
     assert clean["checks"]["contamination"]["status"] == PASS
     # both lines are D1: identity and sex are not what fails the contaminated line
