@@ -314,6 +314,8 @@ def variant_classification_inputs(wildcards):
     parental = parental_of(line)
     if parental:
         inputs["parental_dist"] = path_of("mosdepth_dist", sample=parental)
+        # whether the line is its parental's individual (the identity job's table)
+        inputs["pairing"] = path_of("pairing")
     if config["variants"]["origin"]["pon_vcf"]:
         inputs["user_panel_of_normals"] = path_of("user_panel_of_normals")
     if config["variants"]["use_copy_number"]:
@@ -402,6 +404,8 @@ def copy_number_inputs(wildcards):
     parental = parental_of(wildcards.sample)
     if parental:
         inputs["parental"] = path_of("mosdepth_regions", sample=parental)
+        # whether the sample is its parental's individual (the identity job's table)
+        inputs["pairing"] = path_of("pairing")
     return inputs | copy_number_optional_inputs()
 
 

@@ -30,6 +30,7 @@ rule identity_sites:
     params:
         min_qual=0 if IDENTITY["sites"] else IDENTITY["min_site_qual"],
         max_sites=IDENTITY["max_sites"],
+        population_sites=bool(IDENTITY["sites"]),
         genome=GENOME_PARAMS,
     script:
         "../scripts/identity_sites.py"
@@ -79,6 +80,7 @@ rule identity_findings:
     output:
         pairs=path_of("relatedness"),
         heatmap=path_of("relatedness_mqc"),
+        pairing=path_of("pairing"),
         findings=[findings_of(sample, "identity") for sample in SAMPLES],
         versions=versions_of("identity_findings", "cohort"),
     log:
@@ -102,6 +104,7 @@ rule sex_findings:
     input:
         vcf=path_of("cohort_vcf"),
         regions=[path_of("mosdepth_regions", sample=sample) for sample in SAMPLES],
+        y_regions=config["sex"]["y_regions"] or [],
     output:
         findings=[findings_of(sample, "sex") for sample in SAMPLES],
         versions=versions_of("sex_findings", "cohort"),
@@ -126,6 +129,7 @@ rule contamination_findings:
     input:
         vcf=path_of("cohort_vcf"),
         pairs=path_of("relatedness"),
+        sites=path_of("identity_sites"),
     output:
         findings=[findings_of(sample, "contamination") for sample in SAMPLES],
         versions=versions_of("contamination_findings", "cohort"),
@@ -141,6 +145,7 @@ rule contamination_findings:
         samples=SAMPLES,
         sheet=SHEET,
         settings=config["contamination"],
+        sites_file=bool(IDENTITY["sites"]),
         genome=GENOME_PARAMS,
     script:
         "../scripts/contamination_findings.py"

@@ -1,5 +1,6 @@
-# Reprogramming vector and transgene residue: reads on the vector decoy contigs of the
-# alignment reference, and reads joining exons of reprogramming genes without introns.
+# Reprogramming vector and transgene residue: reads on the vector decoy families of the
+# alignment reference (and a reference's chrEBV), and reads joining exons of
+# reprogramming genes without introns.
 
 VECTORS = config["vectors"]
 
@@ -30,6 +31,10 @@ rule vector_evidence:
         min_mapq=VECTORS["min_mapq"],
         min_clip=VECTORS["min_clip"],
         anchor=VECTORS["anchor"],
+        min_reads=VECTORS["min_reads"],
+        kmer=VECTORS["kmer"],
+        min_shared_kmers=VECTORS["min_shared_kmers"],
+        genome=GENOME_PARAMS,
     script:
         "../scripts/vectors_evidence.py"
 
@@ -38,6 +43,7 @@ rule vector_findings:
     input:
         evidence=[path_of("vector_evidence", sample=sample) for sample in SAMPLES],
         regions=[path_of("mosdepth_regions", sample=sample) for sample in SAMPLES],
+        pairing=path_of("pairing"),
     output:
         findings=[findings_of(sample, "vectors") for sample in SAMPLES],
         versions=versions_of("vector_findings", "cohort"),

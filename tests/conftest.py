@@ -61,6 +61,8 @@ def toy_config(toy_data: Path, results: str = "results") -> str:
         # the toy's duplications and problem regions are the configured mask
         exclude_regions=str(reference / "problem_regions.bed"),
     )
+    # the toy genome's X-degenerate-like part of chrY, written by the generator
+    config["sex"]["y_regions"] = str(reference / "chrY_x_degenerate.bed")
     return yaml.safe_dump(config, sort_keys=False)
 
 

@@ -60,7 +60,13 @@ def test_findings_must_hold_exactly_the_declared_numbers():
     with pytest.raises(ValueError, match="undeclared"):
         findings(spec, "L1", None, {**values, "something_else": 1})
     result = findings(spec, "L1", None, values)
-    assert set(result.adequacy) == {"sites_used", "min_sites"}
+    assert set(result.adequacy) == {
+        "sites_used",
+        "homozygous_sites",
+        "min_sites",
+        "interval_width",
+        "max_interval",
+    }
     assert result.mode == "line_only"
 
 
@@ -131,6 +137,7 @@ def test_one_new_metric_reaches_gate_report_and_docs(monkeypatch):
     values = dict.fromkeys(m.name for m in extended.metrics)
     values.update(episome_junction_reads=7, max_vector_copies_per_cell=0.0)
     values.update(transgene_junction_reads=0, parental_transgene_junction_reads=0)
+    values.update(max_local_vector_copies_per_cell=0.0, vector_detection_limit=0.004)
     document = findings(extended, "L1", "P1", values).document()
     assert validation_problems(document, extended) == []  # the schema knows it
     del document["metrics"]["episome_junction_reads"]

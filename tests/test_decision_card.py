@@ -98,7 +98,7 @@ def events_gate(tmp_path, thresholds):
         {
             **vectors["metrics"],
             "max_vector_copies_per_cell": 0.51,
-            "vector_contig_with_max": "oriP_EBNA1",
+            "vector_family_with_max": "oriP_EBNA1",
         },
         vectors["adequacy"],
     )

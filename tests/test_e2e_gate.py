@@ -47,9 +47,9 @@ def planted_problems(truth: dict, line: str) -> dict[str, list]:
             if event["sample"] == line and event.get("band", "").startswith("20q11")
         ],
         "vectors": [
-            vector["contig"]
-            for vector in truth["vectors"]
-            if vector["sample"] == line and vector["copies_per_cell"] > 0.01
+            family["family"]
+            for family in truth["vector_families"]
+            if family["sample"] == line and family["copies_per_cell"] > 0.01
         ],
         "swap": [swap["true_donor"] for swap in truth["swaps"] if swap["sample"] == line],
         "sex": [line] if truth["sex"][line]["declared"] != truth["sex"][line]["true"] else [],
@@ -140,6 +140,52 @@ def test_swapped_line_fails_on_identity_and_sex(toy_run, gates):
     )
     assert declared["status"] == FAIL
     assert declared["values"]["best_match_donor"] in planted["swap"]
+    # a swap is a swap: the reasons lead with identity and sex, and the paired checks
+    # say they cannot compare another person's genome with this parental
+    checks_in_order = list(dict.fromkeys(reason.split(":")[0] for reason in gate["reasons"]))
+    assert checks_in_order[:2] == ["identity", "sex"]
+    for check in ("acquired_variants", "copy_number"):
+        result = gate["checks"][check]
+        assert result["status"] == INCONCLUSIVE, check
+        assert len(result["reasons"]) == 1, (check, result["reasons"])
+        assert "not assessable against this parental" in result["reasons"][0], check
+        findings = json.loads((toy_run.results / "findings" / line / f"{check}.json").read_text())
+        assert findings["items"] == [] and "different individual" in findings["not_assessed"]
+
+
+def test_a_shallow_line_cannot_show_vector_clearance(toy_run, gates):
+    """No vector read is a PASS only where the depth would have seen the limit: about
+    6.3 reads (3 with 95%) on the shared backbone at the line's depth."""
+    truth = toy_run.truth
+    carrying = {f["sample"] for f in truth["vector_families"] if f["copies_per_cell"] > 0}
+    limit = toy_run_threshold(toy_run, "vectors", "max_copies_per_cell")
+    statuses = {}
+    for line, gate in gates.items():
+        if line in carrying:
+            continue
+        metrics = json.loads((toy_run.results / "findings" / line / "vectors.json").read_text())[
+            "metrics"
+        ]
+        assert metrics["vectors_detected"] == [], line
+        result = gate["checks"]["vectors"]
+        if metrics["vector_detection_limit"] > limit:
+            assert result["status"] == INCONCLUSIVE, line
+            assert "clearance cannot be shown" in " ".join(result["reasons"]), line
+        else:
+            assert result["status"] == PASS, line
+        statuses[line] = result["status"]
+    # the 10x swap line is too shallow, the 35x clean line deep enough
+    assert statuses == {"D1_clone_clean": PASS, "D1_clone_swap": INCONCLUSIVE}
+
+
+def toy_run_threshold(toy_run, check: str, key: str):
+    """A gate threshold of the run (its config, else the schema's default)."""
+    config = yaml.safe_load(toy_run.config.read_text())
+    value = config.get("gate", {}).get(check, {}).get(key)
+    if value is not None:
+        return value
+    schema = yaml.safe_load((REPO / "schemas/config.schema.yaml").read_text())
+    return schema["properties"]["gate"]["properties"][check]["properties"][key]["default"]
 
 
 def test_every_findings_and_gate_file_validates_against_its_schema(toy_run, gates):
@@ -148,11 +194,16 @@ def test_every_findings_and_gate_file_validates_against_its_schema(toy_run, gate
     from ipscqc.gate.evaluate import gate_problems
 
     checked = 0
+    swapped = {swap["sample"] for swap in toy_run.truth["swaps"]}
     for sample in toy_run.truth["samples"]:
         for path in sorted((toy_run.results / "findings" / sample).glob("*.json")):
             document = json.loads(path.read_text())
             assert validation_problems(document, spec_of(path.stem)) == [], path
-            assert document["not_assessed"] is None, path
+            if sample in swapped and spec_of(path.stem).paired and path.stem != "identity":
+                # compared with nothing: the line is another person than its parental
+                assert "different individual" in document["not_assessed"], path
+            else:
+                assert document["not_assessed"] is None, path
             checked += 1
     lines = [s for s, info in toy_run.truth["samples"].items() if info["role"] == "line"]
     assert checked == 7 * len(lines) + 6 * (len(toy_run.truth["samples"]) - len(lines))

@@ -131,6 +131,8 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
                 "best_match_sample": parental,
                 "best_match_donor": "D1",
                 "best_match_relatedness": 0.98,
+                "relationship_to_parental": "duplicate",
+                "paired_assessable": True,
             },
             {"informative_sites": 5000},
         ),
@@ -153,7 +155,11 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
             "contamination",
             line,
             parental,
-            {"contamination_fraction": 0.003},
+            {
+                "contamination_fraction": 0.003,
+                "contamination_fraction_lower": 0.0,
+                "contamination_fraction_upper": 0.008,
+            },
             {"sites_used": 4000},
         ),
         "vectors": envelope(
@@ -162,8 +168,11 @@ def clean_line(line="L1", parental="P1") -> dict[str, dict]:
             parental,
             {
                 "max_vector_copies_per_cell": 0.0,
-                "vector_contig_with_max": None,
+                "vector_family_with_max": None,
                 "parental_max_vector_copies_per_cell": 0.0,
+                "max_local_vector_copies_per_cell": 0.0,
+                "vectors_detected": [],
+                "vector_detection_limit": 0.004,
                 "transgene_junction_reads": 0,
                 "transgene_genes": [],
                 "parental_transgene_junction_reads": 0,
@@ -567,3 +576,134 @@ def test_reasons_name_the_events_behind_the_counts(thresholds):
         "1 call(s) of class FAIL: gain chr12:1-2,000,000 (whole_chromosome event)"
         in result["reasons"]
     )
+
+
+# ---------------------------------------------------------------- issue-15 rules
+
+
+def test_no_vector_read_at_a_depth_that_cannot_reach_the_limit_is_inconclusive(thresholds):
+    limit = thresholds["vectors"]["max_copies_per_cell"]
+    shallow = check_with("vectors", thresholds, vector_detection_limit=limit * 2.5)
+    assert shallow["status"] == INCONCLUSIVE
+    assert rule_ids(shallow, INCONCLUSIVE) == ["vectors.detection_limit"]
+    assert "clearance cannot be shown" in shallow["reasons"][0]
+    deep = check_with("vectors", thresholds, vector_detection_limit=limit / 2)
+    assert deep["status"] == PASS
+    # a detected family is judged on its copies, not on the limit
+    seen = check_with(
+        "vectors",
+        thresholds,
+        vector_detection_limit=limit * 2.5,
+        vectors_detected=["family:a+b"],
+        max_vector_copies_per_cell=limit / 2,
+    )
+    assert seen["status"] == PASS
+
+
+def test_an_integrated_stretch_fails_like_the_family_level(thresholds):
+    result = check_with(
+        "vectors",
+        thresholds,
+        max_local_vector_copies_per_cell=0.9,
+        local_vector_stretch="toy_pCXLE_KLF4:1501-1700",
+        vectors_detected=["family:a+b"],
+    )
+    assert result["status"] == FAIL
+    assert rule_ids(result, FAIL) == ["vectors.max_local_copies_per_cell"]
+    assert "toy_pCXLE_KLF4:1501-1700" in result["reasons"][0]
+
+
+def test_contamination_lower_bound_fails_an_imprecise_fraction(thresholds):
+    # interval too wide to give a fraction, but surely above the 2% limit
+    surely = check_with(
+        "contamination",
+        thresholds,
+        contamination_fraction=None,
+        contamination_fraction_lower=0.03,
+        contamination_fraction_upper=0.08,
+    )
+    assert surely["status"] == FAIL
+    assert rule_ids(surely, FAIL) == ["contamination.max_fraction_lower_bound"]
+    # too imprecise, and could be below the limit: cannot be judged
+    unsure = check_with(
+        "contamination",
+        thresholds,
+        contamination_fraction=None,
+        contamination_fraction_lower=0.005,
+        contamination_fraction_upper=0.05,
+    )
+    assert unsure["status"] == INCONCLUSIVE
+    # a fraction that is given is judged itself: one reason, not two
+    both = check_with(
+        "contamination",
+        thresholds,
+        contamination_fraction=0.04,
+        contamination_fraction_lower=0.032,
+        contamination_fraction_upper=0.049,
+    )
+    assert both["status"] == FAIL
+    assert rule_ids(both, FAIL) == ["contamination.max_fraction"]
+
+
+def test_a_normal_male_line_without_parental_passes_the_sex_check(tmp_path, thresholds):
+    documents = clean_line(parental=None)
+    sex = documents["sex"]
+    documents["sex"] = envelope(
+        "sex",
+        "L1",
+        None,
+        {
+            **sex["metrics"],
+            "y_depth_ratio": 0.18,  # all chrY bins of GRCh38: far below 0.5
+            "y_loss": None,
+            "y_loss_basis": "not_assessable",
+        },
+        sex["adequacy"],
+    )
+    root = tmp_path / "findings"
+    write_findings(root, "L1", documents)
+    result = gate("L1", None, root, thresholds)
+    assert result["checks"]["sex"]["status"] == PASS, result["checks"]["sex"]["reasons"]
+
+
+def test_a_swapped_line_is_not_judged_against_the_wrong_parental(tmp_path, thresholds):
+    documents = clean_line()
+    identity = documents["identity"]
+    documents["identity"] = envelope(
+        "identity",
+        "L1",
+        "P1",
+        {
+            **identity["metrics"],
+            "relatedness_to_parental": -0.03,
+            "relationship_to_parental": "unrelated",
+            "paired_assessable": False,
+            "matches_declared_donor": False,
+            "best_match_sample": "P2",
+            "best_match_donor": "D2",
+        },
+        identity["adequacy"],
+    )
+    copy_number = documents["copy_number"]
+    documents["copy_number"] = envelope(
+        "copy_number",
+        "L1",
+        "P1",
+        {**copy_number["metrics"], "call_count": 40, "cnloh_count": 12},
+        copy_number["adequacy"],
+    )
+    root = tmp_path / "findings"
+    write_findings(root, "L1", documents)
+    write_findings(root, "P1", {"read_qc": envelope("read_qc", "P1", None, dict(GOOD_READ_QC))})
+    result = gate("L1", "P1", root, thresholds, donor="D1")
+    assert gate_problems(result) == []
+    assert result["decision"] == FAIL
+    assert result["reasons"][0].startswith("identity:")
+    for check in ("acquired_variants", "copy_number"):
+        paired = result["checks"][check]
+        assert paired["status"] == INCONCLUSIVE
+        assert [rule["id"] for rule in paired["rules"]] == [f"{check}.pairing"]
+        assert "different individual from P1" in paired["reasons"][0]
+        assert "P2" in paired["reasons"][0]
+    # the other person's genome is not listed as copy-number events
+    assert not any("copy_number" in r and "cn-loh" in r.lower() for r in result["reasons"])

@@ -9,9 +9,15 @@ from ipscqc.contract import config_defaults, validation_problems
 from ipscqc.mqc import relatedness_heatmap
 from ipscqc.readers.vcf import CohortGenotypes
 from ipscqc.readers.vcf import read_cohort_genotypes as load_cohort_vcf
-from ipscqc.relatedness import individuals, pair_statistics, pairwise_table, representatives
+from ipscqc.relatedness import (
+    RelatednessSettings,
+    individuals,
+    king_robust,
+    pairwise_table,
+    representatives,
+)
 
-THRESHOLDS = {"min_depth": 8, "min_informative_sites": 50, "same_min": 0.8, "related_min": 0.4}
+THRESHOLDS = RelatednessSettings(min_depth=8, min_sites=50)
 
 
 def metrics_of(sample, donor, parental, donors, pairs, min_informative_sites):
@@ -28,28 +34,32 @@ def test_pair_statistics_by_hand():
     a = np.array([0, 1, 2, 1, 0, 2])
     b = np.array([2, 1, 0, 0, 0, 2])
     depth = np.full(6, 30)
-    stats = pair_statistics(a, b, depth, depth, min_depth=10)
-    # site 4 is hom-ref in both: not informative
+    stats = king_robust(a, b, depth, depth, min_depth=10)
+    assert stats["sites"] == 6
+    # site 4 is hom-ref in both: not informative, but IBS2 counts it (somalier)
     assert stats["informative_sites"] == 5
-    assert stats["ibs0"] == 2
-    assert stats["ibs2"] == 2
+    assert stats["het_sites"] == 2  # sites 1 and 3
+    assert stats["ibs0"] == 2  # sites 0 and 2
+    assert stats["ibs2"] == 3  # sites 1, 4 and 5
     assert stats["shared_hets"] == 1
-    assert (stats["hets_a"], stats["hets_b"]) == (2, 1)
-    assert stats["concordance"] == pytest.approx(2 / 5)
-    assert stats["relatedness"] == pytest.approx((1 - 2 * 2) / 1)
+    assert (stats["hets_a"], stats["hets_b"], stats["het_ab"]) == (2, 1, 3)
+    assert stats["concordance"] == pytest.approx(2 / 5)  # sites 1 and 5 of the five
+    assert stats["ibs0_ibs2_ratio"] == pytest.approx(2 / 3)
+    assert stats["relatedness"] == pytest.approx(2 * (1 - 2 * 2) / 3)
 
 
 def test_pair_statistics_drops_shallow_and_missing_sites():
     a = np.array([1, 1, 1, -1])
     b = np.array([1, 1, 1, 1])
-    stats = pair_statistics(a, b, np.array([30, 30, 3, 30]), np.full(4, 30), min_depth=10)
-    assert stats["informative_sites"] == 2
+    stats = king_robust(a, b, np.array([30, 30, 3, 30]), np.full(4, 30), min_depth=10)
+    assert stats["sites"] == 2
+    assert stats["het_sites"] == 2
     assert stats["relatedness"] == pytest.approx(1.0)
 
 
 def test_pair_statistics_without_hets_is_unknown():
     a = np.array([0, 2, 2])
-    stats = pair_statistics(a, a, np.full(3, 30), np.full(3, 30), min_depth=10)
+    stats = king_robust(a, a, np.full(3, 30), np.full(3, 30), min_depth=10)
     assert stats["relatedness"] is None
     assert stats["concordance"] == 1.0
 
@@ -82,7 +92,7 @@ def test_relatedness_separates_same_related_and_unrelated_people():
     depth = np.full(freq.size, 30)
 
     def rel(a, b):
-        return pair_statistics(a, b, depth, depth, 10)["relatedness"]
+        return king_robust(a, b, depth, depth, 10)["relatedness"]
 
     assert rel(mother, _noisy(rng, mother, 0.01)) > 0.95
     assert rel(mother, child) == pytest.approx(0.5, abs=0.1)
@@ -114,11 +124,12 @@ def _cohort(rng, sites=3000, shallow=()):
 
 def test_pairwise_table_flags_the_swap():
     cohort, donors = _cohort(np.random.default_rng(2))
-    pairs = pairwise_table(cohort, donors, **THRESHOLDS)
+    pairs = pairwise_table(cohort, donors, THRESHOLDS)
     assert len(pairs) == 6
     by_pair = {(r.sample_a, r.sample_b): r for r in pairs.itertuples()}
-    assert by_pair[("P1", "L1")].observed == "same"
-    assert by_pair[("P1", "L1")].relatedness > 0.95
+    # a clean line and its parental: somalier's duplicate rule holds
+    assert by_pair[("P1", "L1")].observed == "duplicate"
+    assert by_pair[("P1", "L1")].relatedness > 0.96
     assert by_pair[("P1", "L1")].consistent is True
     assert by_pair[("P1", "Lswap")].observed == "unrelated"
     assert by_pair[("P1", "Lswap")].consistent is False
@@ -134,7 +145,7 @@ def test_pairwise_table_flags_the_swap():
 
 def test_identity_metrics_name_the_matching_donor():
     cohort, donors = _cohort(np.random.default_rng(3))
-    pairs = pairwise_table(cohort, donors, **THRESHOLDS)
+    pairs = pairwise_table(cohort, donors, THRESHOLDS)
     swap, _, notes = metrics_of("Lswap", "D1", "P1", donors, pairs, 50)
     assert swap["matches_declared_donor"] is False
     assert swap["best_match_sample"] == "P2"
@@ -158,7 +169,7 @@ def test_identity_metrics_name_the_matching_donor():
 
 def test_too_few_informative_sites_is_inconclusive_not_a_pass():
     cohort, donors = _cohort(np.random.default_rng(4), shallow=("L1",))
-    pairs = pairwise_table(cohort, donors, **THRESHOLDS)
+    pairs = pairwise_table(cohort, donors, THRESHOLDS)
     metrics, _, notes = metrics_of("L1", "D1", "P1", donors, pairs, 50)
     assert metrics["matches_declared_donor"] is None
     assert metrics["informative_sites"] == 0
@@ -168,7 +179,7 @@ def test_too_few_informative_sites_is_inconclusive_not_a_pass():
 
 def test_heatmap_is_symmetric_with_unit_diagonal():
     cohort, donors = _cohort(np.random.default_rng(5), sites=500)
-    pairs = pairwise_table(cohort, donors, **THRESHOLDS)
+    pairs = pairwise_table(cohort, donors, THRESHOLDS)
     heatmap = relatedness_heatmap(pairs, cohort.samples)
     data = heatmap["data"]
     assert heatmap["plot_type"] == "heatmap"

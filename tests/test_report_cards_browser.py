@@ -158,7 +158,11 @@ def test_decision_cards_show_what_the_gate_decided(browser, toy_run, gates, tmp_
         card = browser.evaluate(CARD_SCRIPT % json.dumps(line))
         assert card is not None, f"no decision card for {line}"
         assert card["decision"] == gate["decision"], line
-        assert card["order"] == [check for check in CHECKS if check in gate["checks"]]
+        # the gate's order: CHECKS, with identity and sex first when identity fails
+        expected = gate.get("check_order") or [c for c in CHECKS if c in gate["checks"]]
+        assert card["order"] == expected, line
+        if gate["checks"].get("identity", {}).get("status") == "FAIL":
+            assert card["order"][:2] == ["identity", "sex"], line
         assert card["open"] == 0, "details must start folded"
         for check, result in gate["checks"].items():
             row = card["rows"][check]

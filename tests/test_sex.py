@@ -18,12 +18,26 @@ from ipscqc.checks.sex import (
 from ipscqc.checks.sex import depth_ratios as depth_ratios_of
 from ipscqc.contract import config_defaults, validation_problems
 from ipscqc.genome import GenomeModel
+from ipscqc.y_chromosome import YMeasurement, YSettings, y_depth
 
 GENOME = GenomeModel.of("GRCh38")
 
 
 def depth_ratios(bins, keep=None):
-    return depth_ratios_of(bins, GENOME, keep)
+    """X ratio of the check, and the Y ratio over every kept chrY bin (no regions BED)."""
+    keep = np.ones(len(bins), dtype=bool) if keep is None else keep
+    ratios = depth_ratios_of(bins, GENOME, keep)
+    classes = GENOME.classes(bins["chrom"])
+    if (classes == "Y").any():
+        ratios["y_depth_ratio"] = y_depth(bins, classes, keep, None, YSettings()).ratio
+    return ratios
+
+
+def evidence_of(x_het, x_sites, ratios):
+    """SexEvidence from ratios; the Y measured over 50 chrY bins when it has a ratio."""
+    y = ratios.get("y_depth_ratio")
+    measured = None if y is None else YMeasurement(y, 50, "all chrY bins")
+    return SexEvidence(x_het, x_sites, {"autosomal_depth": 30.0, **ratios}, measured)
 
 
 PARAMS = {
@@ -34,7 +48,9 @@ PARAMS = {
     "two_x_min_ratio": 0.8,
     "one_x_max_ratio": 0.65,
     "min_loss_fraction": 0.3,
-    "male_y_ratio": 0.5,
+    "y_regions_male_ratio": 0.5,
+    "min_region_overlap": 0.5,
+    "min_y_bins": 10,
 }
 
 
@@ -85,15 +101,21 @@ def test_x_heterozygosity_counts_non_reference_calls_with_depth():
 
 
 def test_findings_of_a_male_line_against_its_parental():
-    ratios = {"autosomal_depth": 30.0, "x_depth_ratio": 0.5, "y_depth_ratio": 0.45}
-    evidence = SexEvidence(0.01, 200, ratios)
+    evidence = evidence_of(0.01, 200, {"x_depth_ratio": 0.5, "y_depth_ratio": 0.45})
     result = analyse(
         SexInputs("L1", "P1", "male", evidence, evidence, "male"), config_defaults("sex")
     )
     assert validation_problems(result.document(), SPEC) == []
     assert result.metrics["inferred_sex"] == "male" and result.metrics["sex_matches"] is True
     assert result.metrics["y_loss"] is False and result.metrics["x_loss"] is None
-    assert result.adequacy == {"x_sites": 200, "min_x_sites": 20, "autosomal_depth": 30.0}
+    assert result.metrics["y_loss_basis"] == "parental"
+    assert result.adequacy == {
+        "y_bins": 50,
+        "y_ratio_basis": "all chrY bins",
+        "x_sites": 200,
+        "min_x_sites": 20,
+        "autosomal_depth": 30.0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -123,8 +145,9 @@ def test_infer_sex(x_het, x_sites, x_ratio, y_ratio, expected):
 
 def test_declared_sex_error_is_flagged():
     metrics, notes = sex_metrics(
-        "male", 0.62, 400, {"x_depth_ratio": 1.0, "y_depth_ratio": 0.0}, None, None, PARAMS
-    )
+        "male", evidence_of(0.62, 400, {"x_depth_ratio": 1.0, "y_depth_ratio": 0.0}), None,
+        None, PARAMS,
+    )  # fmt: skip
     assert metrics["inferred_sex"] == "female"
     assert metrics["sex_matches"] is False
     assert metrics["y_loss"] is False  # a female genome, not a lost Y
@@ -132,9 +155,10 @@ def test_declared_sex_error_is_flagged():
 
 
 def test_mosaic_x_loss_in_a_female_line_against_its_parental():
-    parental = {"x_depth_ratio": 0.98, "y_depth_ratio": 0.0}
-    line = {"x_depth_ratio": 0.98 * (1 - 0.5 / 2), "y_depth_ratio": 0.0}  # 50% of cells
-    metrics, notes = sex_metrics("female", 0.55, 300, line, parental, "female", PARAMS)
+    parental = evidence_of(0.55, 300, {"x_depth_ratio": 0.98, "y_depth_ratio": 0.0})
+    # X lost in 50% of cells
+    line = evidence_of(0.55, 300, {"x_depth_ratio": 0.98 * (1 - 0.5 / 2), "y_depth_ratio": 0.0})
+    metrics, notes = sex_metrics("female", line, parental, "female", PARAMS)
     assert metrics["x_loss"] is True
     assert metrics["x_loss_fraction"] == pytest.approx(0.5)
     assert metrics["y_loss"] is None
@@ -142,21 +166,22 @@ def test_mosaic_x_loss_in_a_female_line_against_its_parental():
 
 
 def test_y_loss_in_a_male_line():
-    parental = {"x_depth_ratio": 0.5, "y_depth_ratio": 0.46}
-    line = {"x_depth_ratio": 0.5, "y_depth_ratio": 0.0}
-    metrics, _ = sex_metrics("male", 0.0, 300, line, parental, "male", PARAMS)
+    parental = evidence_of(0.0, 300, {"x_depth_ratio": 0.5, "y_depth_ratio": 0.46})
+    line = evidence_of(0.0, 300, {"x_depth_ratio": 0.5, "y_depth_ratio": 0.0})
+    metrics, _ = sex_metrics("male", line, parental, "male", PARAMS)
     assert metrics["inferred_sex"] == "ambiguous"
     assert metrics["sex_matches"] is None
     assert metrics["y_loss"] is True
     assert metrics["y_loss_fraction"] == pytest.approx(1.0)
-    kept = sex_metrics("male", 0.0, 300, parental, parental, "male", PARAMS)[0]
+    kept = sex_metrics("male", parental, parental, "male", PARAMS)[0]
     assert kept["y_loss"] is False and kept["sex_matches"] is True
 
 
 def test_no_chry_reference_leaves_y_unknown():
     metrics, notes = sex_metrics(
-        "male", 0.0, 300, {"x_depth_ratio": 0.5, "y_depth_ratio": None}, None, None, PARAMS
-    )
+        "male", evidence_of(0.0, 300, {"x_depth_ratio": 0.5, "y_depth_ratio": None}), None,
+        None, PARAMS,
+    )  # fmt: skip
     assert metrics["inferred_sex"] == "male"
     assert metrics["y_loss"] is None
     assert any("no chrY" in note for note in notes)

@@ -1,4 +1,4 @@
-"""Vectors: copies per cell, decoy coverage, GFF3 gene models, cDNA junction reads."""
+"""Vectors: copies per cell, GFF3 gene models, cDNA junction reads, the check's values."""
 
 from __future__ import annotations
 
@@ -6,17 +6,18 @@ import numpy as np
 import pysam
 import pytest
 from ipscqc.readers.gff3 import read_annotation
-from ipscqc.vectors import (
+from ipscqc.vectors.evidence import evidence_summary, scan_families
+from ipscqc.vectors.families import build_decoy_map
+from ipscqc.vectors.findings import copies_per_cell, detection_limit, vector_values
+from ipscqc.vectors.junctions import (
     Junction,
     attach_sequences,
-    copies_per_cell,
-    decoy_coverage,
     gene_junctions,
     junction_of_read,
-    scan_bam,
-    vector_metrics,
+    prepared_junctions,
+    scan_gene_junctions,
 )
-from ipscqc.vectors import gene_models as gene_models_of
+from ipscqc.vectors.junctions import gene_models as gene_models_of
 
 
 def read_gene_models(path, names):
@@ -34,15 +35,6 @@ def test_copies_per_cell():
     assert copies_per_cell(0.0, 30.0) == 0.0
     assert copies_per_cell(1.0, 0.0) is None
     assert copies_per_cell(None, 30.0) is None
-
-
-def test_decoy_coverage():
-    cov = decoy_coverage([(0, 100), (50, 150), (900, 1100)], 1000)
-    assert cov["reads"] == 3
-    assert cov["aligned_bases"] == 300
-    assert cov["mean_depth"] == pytest.approx(0.3)
-    assert cov["covered_fraction"] == pytest.approx(0.25)
-    assert decoy_coverage([], 500)["mean_depth"] == 0.0
 
 
 def _genome(seed=0, length=2000):
@@ -154,7 +146,7 @@ def _write_bam(path, genome, decoy, reads):
     pysam.index(str(path))
 
 
-def test_scan_bam_counts_decoy_depth_and_junction_reads(tmp_path):
+def test_scan_counts_decoy_reads_and_junction_reads(tmp_path):
     genome = _genome(5)
     decoy = _genome(6, 1000)
     fasta = tmp_path / "genome.fa"
@@ -167,77 +159,115 @@ def test_scan_bam_counts_decoy_depth_and_junction_reads(tmp_path):
         ("chr1", 150, genome[150:300], [(0, 150)], 0, 60),  # genomic
         ("toy_vector", 0, decoy[0:100], [(0, 100)], 0, 60),
         ("toy_vector", 400, decoy[400:500], [(0, 100)], 0, 60),
-        ("toy_vector", 600, decoy[600:700], [(0, 100)], 0, 0),  # MAPQ 0: ignored
+        # MAPQ 0 on sequence found in no other decoy nor exon: still this family's read
+        ("toy_vector", 600, decoy[600:700], [(0, 100)], 0, 0),
+        ("toy_vector", 700, decoy[700:800], [(0, 100)], 0x100, 60),  # secondary: ignored
     ]
     bam = tmp_path / "sample.bam"
     _write_bam(bam, genome, decoy, reads)
     gff = tmp_path / "genes.gff3"
     gff.write_text(GFF3)
     models = read_gene_models(str(gff), ["POU5F1"])
-    evidence = scan_bam(str(bam), str(fasta), {"toy_vector": 1000}, models, 20, 8, 20)
-    assert evidence["decoys"]["toy_vector"]["reads"] == 2
-    assert evidence["decoys"]["toy_vector"]["mean_depth"] == pytest.approx(0.2)
-    assert evidence["genes"]["POU5F1"]["junction_reads"] == 1
-    assert evidence["genes"]["POU5F1"]["junctions"] == 2
-    assert evidence["read_length"] == 150
+    with pysam.FastaFile(str(fasta)) as reference:
+        junctions = prepared_junctions(models, reference.fetch)
+    genes, read_length = scan_gene_junctions(str(bam), models, junctions, 20, 8, 20)
+    assert genes["POU5F1"]["reads"] == ["r0"]
+    assert genes["POU5F1"]["junctions"] == 2
+    assert genes["POU5F1"]["junctions_with_reads"] == 1
+    assert read_length == 150
+    decoy_map = build_decoy_map({"toy_vector": decoy}, k=31)
+    lengths = {"chr1": len(genome), "toy_vector": len(decoy)}
+    evidence = scan_families(str(bam), decoy_map, lengths, {}, min_mapq=20)
+    summary = evidence_summary(evidence, decoy_map)
+    family = summary["families"]["toy_vector"]
+    assert (family["reads"], family["low_mapq_reads"]) == (3, 1)
+    assert family["basis"] == "countable sequence"
+    # 300 aligned bases over the decoy's 1,000 countable positions
+    assert family["depth"] == pytest.approx(0.3)
+
+
+def _family(level_depth, reads, length=5000, members=("toy_pCXLE_A", "toy_pCXLE_B")):
+    return {
+        "members": list(members),
+        "reads": reads,
+        "low_mapq_reads": 0,
+        "homolog_reads": 0,
+        "countable_length": float(length),
+        "shared_length": float(length),
+        "depth": level_depth,
+        "shared_depth": level_depth,
+        "basis": "shared backbone",
+        "basis_bp": length,
+        "level_depth": level_depth,
+        "stretches": [],
+    }
 
 
 def _evidence(vector_depth, junction_reads):
+    reads = [f"j{i}" for i in range(junction_reads)]
     return {
-        "decoys": {
-            "toy_oriP_EBNA1": {
-                "length": 5000,
-                "reads": int(vector_depth * 5000 / 150),
-                "mean_depth": vector_depth,
-                "covered_fraction": 0.9,
-            },
-            "toy_piggyBac": {
-                "length": 3000,
-                "reads": 0,
-                "mean_depth": 0.0,
-                "covered_fraction": 0.0,
-            },
-        },  # fmt: skip
+        "families": {
+            "family:toy_pCXLE_A+toy_pCXLE_B": _family(vector_depth, int(vector_depth * 5000 / 150)),
+            "toy_piggyBac": _family(0.0, 0, 3000, ("toy_piggyBac",)),
+        },
         "genes": {
             "POU5F1": {
                 "chrom": "chr17",
                 "junctions": 4,
-                "junction_reads": junction_reads,
-                "junctions_with_reads": min(4, junction_reads),
+                "reads": reads,
+                "reads_by_junction": {"chr17:100-200": reads},
+                "junctions_with_reads": min(1, junction_reads),
             },
             "SOX2": {
                 "chrom": "chr18",
                 "junctions": 1,
-                "junction_reads": 0,
+                "reads": [],
+                "reads_by_junction": {"chr18:100-200": []},
                 "junctions_with_reads": 0,
             },
-        },  # fmt: skip
-        "read_length": 150,
+        },
+        "decoy_junction_reads": {},
+        "viral_contig_reads": {},
+        "dropped_reads": 0,
+        "read_length": 150.0,
     }
 
 
-def test_vector_metrics_against_the_parental():
+FAMILY = "family:toy_pCXLE_A+toy_pCXLE_B"
+
+
+def test_vector_values_against_the_parental():
     line, parental = _evidence(6.25, 40), _evidence(0.0, 0)
-    metrics, items, notes = vector_metrics(line, parental, 25.0, 20.0, 3, 2)
-    assert metrics["max_vector_copies_per_cell"] == pytest.approx(0.5)
-    assert metrics["vector_contig_with_max"] == "toy_oriP_EBNA1"
-    assert metrics["parental_max_vector_copies_per_cell"] == 0.0
-    assert metrics["vectors_detected"] == ["toy_oriP_EBNA1"]
-    assert metrics["transgene_junction_reads"] == 40
-    assert metrics["transgene_genes"] == ["POU5F1"]
-    assert metrics["parental_transgene_junction_reads"] == 0
+    values, items, notes = vector_values(line, parental, 25.0, 20.0, 3, 2)
+    # 6.25x over the shared backbone at 25x (12.5x per haplotype): 0.5 copies per cell
+    assert values["max_vector_copies_per_cell"] == pytest.approx(0.5)
+    assert values["vector_family_with_max"] == FAMILY
+    assert values["parental_max_vector_copies_per_cell"] == 0.0
+    assert values["vectors_detected"] == [FAMILY]
+    assert values["transgene_junction_reads"] == 40
+    assert values["transgene_genes"] == ["POU5F1"]
+    assert values["parental_transgene_junction_reads"] == 0
+    assert values["vector_families"] == 2 and values["decoy_contigs"] == 3
     assert any("Sendai" in note for note in notes)
-    assert {item["name"] for item in items} >= {"toy_oriP_EBNA1", "POU5F1"}
+    assert {item["name"] for item in items} >= {FAMILY, "POU5F1"}
+    # a transgene cDNA: 40 reads across its one junction with reads; one copy per cell
+    # puts 12.5 * (150 - 16) / 150 = 11.2 reads across a junction
+    (pou5f1,) = [item for item in items if item["name"] == "POU5F1"]
+    assert pou5f1["copies_per_cell"] == pytest.approx(40 / (12.5 * 134 / 150))
 
 
 def test_clean_line_and_a_donor_retrocopy():
-    clean, _, _ = vector_metrics(_evidence(0.0, 0), _evidence(0.0, 0), 25.0, 20.0, 3, 2)
+    clean, _, _ = vector_values(_evidence(0.0, 0), _evidence(0.0, 0), 25.0, 20.0, 3, 2)
     assert clean["max_vector_copies_per_cell"] == 0.0
-    assert clean["vector_contig_with_max"] is None
+    assert clean["vector_family_with_max"] is None
     assert clean["vectors_detected"] == []
     assert clean["transgene_genes"] == []
+    # the shortest family (3 kb) limits what this depth detects: 3 reads with 95%
+    # need a Poisson mean of 6.296; 12.5 * 3000 / 150 = 250 reads per copy per cell
+    assert clean["vector_detection_limit"] == pytest.approx(6.2958 / 250, rel=1e-3)
+    assert detection_limit(25.0, 150.0, 3000.0, 3) == clean["vector_detection_limit"]
     # junction reads in the parental too: the donor's own retrocopy, not a transgene
-    shared, _, notes = vector_metrics(_evidence(0.0, 12), _evidence(0.0, 10), 25.0, 20.0, 3, 2)
+    shared, _, notes = vector_values(_evidence(0.0, 12), _evidence(0.0, 10), 25.0, 20.0, 3, 2)
     assert shared["transgene_genes"] == []
     assert shared["transgene_junction_reads"] == 12
     assert any("retrocopy" in note for note in notes)
@@ -245,8 +275,9 @@ def test_clean_line_and_a_donor_retrocopy():
 
 def test_line_only_and_no_decoys():
     evidence = _evidence(0.0, 0)
-    evidence["decoys"] = {}
-    metrics, _, notes = vector_metrics(evidence, None, 25.0, None, 3, 2)
-    assert metrics["max_vector_copies_per_cell"] is None
-    assert metrics["parental_transgene_junction_reads"] is None
+    evidence["families"] = {}
+    values, _, notes = vector_values(evidence, None, 25.0, None, 3, 2)
+    assert values["max_vector_copies_per_cell"] is None
+    assert values["vector_detection_limit"] is None
+    assert values["parental_transgene_junction_reads"] is None
     assert any("not looked for" in note for note in notes)

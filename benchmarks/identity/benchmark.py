@@ -3,6 +3,8 @@ measured on a finished toy run (real reads, real bcftools calls).
 
     PYTHONPATH=scripts python benchmarks/identity/benchmark.py --results results \
         --outdir benchmarks/identity
+    PYTHONPATH=scripts python benchmarks/identity/benchmark.py contamination [options]
+        (simulated read counts, no toy run needed: benchmarks/identity/contamination.py)
 
 Identity: the reads of a same-individual pair (D1_parental, D1_clone_clean) and a
 different-individual pair (D1_parental, D2_parental) are subsampled with samtools to
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -182,6 +185,12 @@ def analytic_lod(length: int, read_length: int, min_reads: int) -> pd.DataFrame:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["contamination"]:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from contamination import main as contamination_main
+
+        contamination_main(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results", type=Path, required=True)
     parser.add_argument("--outdir", type=Path, default=Path("benchmarks/identity"))

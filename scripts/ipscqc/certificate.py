@@ -141,6 +141,7 @@ def build_certificate(
         "decision": gate["decision"],
         "reasons": gate["reasons"],
         "checks": {check: _check_entry(result) for check, result in gate["checks"].items()},
+        "check_order": list(gate.get("check_order") or gate["checks"]),
         "parental_read_qc": (
             _check_entry(gate["parental_read_qc"]) if gate.get("parental_read_qc") else None
         ),

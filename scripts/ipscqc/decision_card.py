@@ -127,8 +127,9 @@ def decision_card(gate: dict) -> str:
     )
     if gate.get("parental") is None:
         context += ", no parental (line-only mode)"
+    order = gate.get("check_order") or CHECKS  # the gate's order: identity first on a swap
     rows = "".join(
-        check_row(check, gate["checks"][check]) for check in CHECKS if check in gate["checks"]
+        check_row(check, gate["checks"][check]) for check in order if check in gate["checks"]
     )
     return (
         f'<div class="ipscqc-card" id="ipscqc-card-{line}" data-line="{line}"'

@@ -122,8 +122,10 @@ def _table(headers: tuple[str, ...], rows: list[tuple], css: str = "") -> str:
 
 
 def _ordered_checks(certificate: dict) -> list[str]:
+    """The checks in the gate's order (identity first when it fails), else CHECKS'."""
     present = certificate.get("checks") or {}
-    return [check for check in CHECKS if check in present] + sorted(set(present) - set(CHECKS))
+    order = [c for c in certificate.get("check_order") or CHECKS if c in present]
+    return order + sorted(set(present) - set(order))
 
 
 def _title(check: str) -> str:

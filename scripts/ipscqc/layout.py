@@ -73,6 +73,7 @@ PATHS = {
     "cohort_vcf_index": "identity/cohort.vcf.gz.tbi",
     "relatedness": "findings/cohort/relatedness.tsv",
     "relatedness_mqc": "findings/cohort/relatedness_mqc.json",
+    "pairing": "findings/cohort/pairing.tsv",
     # vectors
     "vector_evidence": "vectors/{sample}.evidence.json",
     # findings of every check

@@ -162,6 +162,8 @@ def vector_phrase(record: dict) -> str:
         f"{record.get('name')}: {number(record.get('reads'))} reads,"
         f" {number(record.get('copies_per_cell'))} copies per cell"
     )
+    if record.get("local_copies_per_cell"):
+        text += f", {number(record['local_copies_per_cell'])} over a stretch far above that"
     if record.get("parental_copies_per_cell") is not None:
         text += f" (parental {number(record['parental_copies_per_cell'])})"
     return text
@@ -301,8 +303,34 @@ def _vectors(result: dict, rule) -> str:
     copies = quantity(
         "vectors", "max_vector_copies_per_cell", values.get("max_vector_copies_per_cell")
     )
-    contig = values.get("vector_contig_with_max")
-    return f"vector copies per cell: {copies}{f' ({contig})' if contig else ''}, {limit}"
+    family = values.get("vector_family_with_max")
+    return f"vector copies per cell: {copies}{f' ({family})' if family else ''}, {limit}"
+
+
+def _local_vectors(result: dict, rule) -> str:
+    values = result["values"]
+    triggered = result["status"] != PASS
+    limit = _limit(
+        "vectors", "max_local_vector_copies_per_cell", rule, result.get("threshold"), triggered
+    )
+    stretch = values.get("local_vector_stretch")
+    if not stretch:
+        return f"no stretch of a vector family far above the family's level, {limit}"
+    return f"a stretch of a vector family far above the family's level: {stretch}; {limit}"
+
+
+def _detection_limit(result: dict, rule) -> str:
+    values = result["values"]
+    limit = quantity("vectors", "vector_detection_limit", values.get("vector_detection_limit"))
+    allowed = quantity("vectors", "max_vector_copies_per_cell", result.get("threshold"))
+    if values.get("vectors_detected"):
+        return f"vector DNA detected ({', '.join(values['vectors_detected'])})"
+    if result["status"] != PASS:
+        return (
+            f"no vector read, but this depth detects vector DNA only from {limit}, above the"
+            f" release limit of {allowed}: clearance cannot be shown"
+        )
+    return f"no vector read; this depth detects vector DNA from {limit} (limit {allowed})"
 
 
 def _transgenes(result: dict, rule) -> str:
@@ -387,6 +415,8 @@ PHRASES: dict[str, Callable[[dict, object], str]] = {
     "identity.declared_donor": _declared_donor,
     "sex.declared_sex": _declared_sex,
     "vectors.max_copies_per_cell": _vectors,
+    "vectors.max_local_copies_per_cell": _local_vectors,
+    "vectors.detection_limit": _detection_limit,
     "vectors.max_transgene_junction_reads": _transgenes,
     "vectors.max_parental_transgene_junction_reads": _transgenes,
 }
@@ -397,6 +427,7 @@ ENVELOPE_WORDS = {
     "parental": "compared with the wrong parental",
     "parental_read_qc": "the parental's evidence is weak",
     "line_only": "no parental to compare with",
+    "pairing": "not comparable with the parental",
 }
 
 

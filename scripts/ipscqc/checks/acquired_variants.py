@@ -377,6 +377,7 @@ def main(inputs, outputs, params) -> None:
     from ipscqc.contract import write_findings
     from ipscqc.genome import GenomeModel
     from ipscqc.hotspots import read_cancer_genes, read_hotspots
+    from ipscqc.paired_assessability import against_parental
     from ipscqc.readers.bcftools_query import read_query_table
 
     config = dict(params.settings)
@@ -419,6 +420,8 @@ def main(inputs, outputs, params) -> None:
         )
         result = analyse(check_inputs, settings)
     write_table(result.tables["sites"], outputs.table)
+    # null findings when the line is another individual than its parental
+    result = against_parental(result, inputs.get("pairing"), SPEC)
     write_findings(outputs.findings, result, SPEC)
 
 

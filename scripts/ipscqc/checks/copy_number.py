@@ -331,6 +331,7 @@ def main(inputs, outputs, params) -> None:
     from ipscqc.contract import write_findings
     from ipscqc.copynumber.calls import segments_for_findings
     from ipscqc.copynumber.params import Settings
+    from ipscqc.paired_assessability import against_parental
 
     check_inputs = read_inputs(inputs, params)
     result = analyse(check_inputs, Settings.from_config(dict(params.settings)))
@@ -354,4 +355,5 @@ def main(inputs, outputs, params) -> None:
         tables["segments"],
         tables["calls"],
     )
-    write_findings(outputs.findings, result, SPEC)
+    # null findings when the sample is another individual than its parental
+    write_findings(outputs.findings, against_parental(result, inputs.get("pairing"), SPEC), SPEC)

@@ -1,8 +1,10 @@
 """Identity: is each sample the individual its sheet says (its parental, its donor)?
 
-Pairwise relatedness of every sample of the run at shared germline sites
-(scripts/ipscqc/relatedness.py) decides which samples are the same individual; this
-check turns a sample's pairs into its findings (docs/identity.md). Autosomal sites only.
+Pairwise relatedness of every sample of the run at shared germline sites, as somalier
+computes it (KING-robust, IBS0/IBS2; scripts/ipscqc/relatedness.py), decides which
+samples are the same individual; this check turns a sample's pairs into its findings
+(docs/identity.md), and tells the paired checks whether the line can be compared with
+its parental at all (scripts/ipscqc/paired_assessability.py). Autosomal sites only.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def _none_if_nan(value):
 
 def _match(own: pd.DataFrame, parental: str | None, donor: str, minimum: int):
     """(matches, informative sites, note) against the parental, else the donor."""
+    from ipscqc.relatedness import SAME_INDIVIDUAL
+
     if parental and (own["other"] == parental).any():
         row = own[own["other"] == parental].iloc[0]
         informative = int(row["informative_sites"])
@@ -44,12 +48,12 @@ def _match(own: pd.DataFrame, parental: str | None, donor: str, minimum: int):
                     f"(minimum {minimum}): identity could not be decided"
                 ),
             )
-        return row["observed"] == "same", informative, None
+        return row["observed"] in SAME_INDIVIDUAL, informative, None
     same_donor = own[own["other_donor"] == donor]
     decided = same_donor[same_donor["observed"] != "inconclusive"]
     if len(decided):
         return (
-            bool((decided["observed"] == "same").any()),
+            bool(decided["observed"].isin(SAME_INDIVIDUAL).any()),
             int(decided["informative_sites"].max()),
             None,
         )
@@ -66,9 +70,15 @@ def _match(own: pd.DataFrame, parental: str | None, donor: str, minimum: int):
 
 def _to_parental(own: pd.DataFrame, parental: str | None) -> dict:
     row = own[own["other"] == parental] if parental else own.iloc[0:0]
+
+    def value(column):
+        return _none_if_nan(row[column].iloc[0]) if len(row) else None
+
     return {
-        "relatedness_to_parental": _none_if_nan(row["relatedness"].iloc[0]) if len(row) else None,
-        "concordance_to_parental": _none_if_nan(row["concordance"].iloc[0]) if len(row) else None,
+        "relatedness_to_parental": value("relatedness"),
+        "concordance_to_parental": value("concordance"),
+        "ibs0_ibs2_ratio_to_parental": value("ibs0_ibs2_ratio"),
+        "relationship_to_parental": value("observed"),
     }
 
 
@@ -111,7 +121,8 @@ def analyse(inputs: IdentityInputs, settings: dict) -> Findings:
     """
     import numpy as np
 
-    from ipscqc.relatedness import pairs_of
+    from ipscqc.paired_assessability import paired_assessability
+    from ipscqc.relatedness import SAME_INDIVIDUAL, RelatednessSettings, pairs_of
 
     sample, parental, donor = inputs.sample, inputs.parental, inputs.donor
     own = pairs_of(inputs.pairs, sample)
@@ -131,16 +142,29 @@ def analyse(inputs: IdentityInputs, settings: dict) -> Findings:
     notes = [note] if note else []
     conclusive = own[own["observed"] != "inconclusive"]
     same_elsewhere = conclusive[
-        (conclusive["observed"] == "same") & (conclusive["other_donor"] != donor)
+        conclusive["observed"].isin(SAME_INDIVIDUAL) & (conclusive["other_donor"] != donor)
     ]
     other_donors = sorted(set(same_elsewhere["other_donor"]))
     other_samples = sorted(same_elsewhere["other"])
     notes += _swap_notes(sample, donor, matches, other_donors, other_samples)
+    to_parental = _to_parental(own, parental)
+    best = _best_match(conclusive)
+    pairing = paired_assessability(
+        parental,
+        to_parental["relatedness_to_parental"],
+        informative if parental else None,
+        RelatednessSettings.from_config(settings),
+        best["best_match_sample"],
+        best["best_match_donor"],
+    )
+    if pairing.status == "different":
+        notes.append(f"acquired variants, copy number and vectors are {pairing.reason}")
     depth = inputs.site_depth
     values = {
-        **_to_parental(own, parental),
+        **to_parental,
+        "paired_assessable": pairing.assessable if parental else None,
         "matches_declared_donor": matches,
-        **_best_match(conclusive),
+        **best,
         "matching_other_donors": other_donors,
         "matching_other_samples": other_samples,
         "informative_sites": informative,
@@ -149,7 +173,9 @@ def analyse(inputs: IdentityInputs, settings: dict) -> Findings:
         "sites_with_depth": int((depth >= settings["min_depth"]).sum()),
         "median_site_depth": float(np.median(depth)) if len(depth) else None,
     }
-    return findings(SPEC, sample, parental, values, items, notes)
+    result = findings(SPEC, sample, parental, values, items, notes)
+    result.tables["pairing"] = pairing  # for the run's pairing table (main)
+    return result
 
 
 def main(inputs, outputs, params) -> None:
@@ -160,8 +186,9 @@ def main(inputs, outputs, params) -> None:
     from ipscqc.contract import write_atomic, write_findings
     from ipscqc.genome import GenomeModel
     from ipscqc.mqc import relatedness_heatmap
+    from ipscqc.paired_assessability import pairing_row, pairing_text
     from ipscqc.readers.vcf import read_cohort_genotypes
-    from ipscqc.relatedness import pairwise_table
+    from ipscqc.relatedness import RelatednessSettings, pairwise_table
 
     settings = dict(params.settings)
     sheet = params.sheet  # sample -> {"donor", "parental", "sex"}
@@ -172,17 +199,11 @@ def main(inputs, outputs, params) -> None:
     genome = GenomeModel.of(**params.genome)
     cohort = cohort.subset(genome.classes(cohort.chrom) == "autosome")
     donors = {sample: sheet[sample]["donor"] for sample in cohort.samples}
-    pairs = pairwise_table(
-        cohort,
-        donors,
-        min_depth=settings["min_depth"],
-        min_informative_sites=settings["min_informative_sites"],
-        same_min=settings["same_individual_min_relatedness"],
-        related_min=settings["related_min_relatedness"],
-    )
+    pairs = pairwise_table(cohort, donors, RelatednessSettings.from_config(settings))
     write_atomic(outputs.pairs, pairs.to_csv(sep="\t", index=False, na_rep="NA"))
     heatmap = relatedness_heatmap(pairs, cohort.samples)
     write_atomic(outputs.heatmap, json.dumps(heatmap, indent=1, sort_keys=True) + "\n")
+    rows = []
     for sample, path in zip(params.samples, outputs.findings, strict=True):
         info = sheet[sample]
         check_inputs = IdentityInputs(
@@ -194,3 +215,5 @@ def main(inputs, outputs, params) -> None:
         )
         result = analyse(check_inputs, settings)
         write_findings(path, result, SPEC)
+        rows.append(pairing_row(sample, result.parental, result.tables["pairing"]))
+    write_atomic(outputs.pairing, pairing_text(rows))

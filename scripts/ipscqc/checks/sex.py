@@ -4,6 +4,10 @@ in female lines, the Y in male lines).
 
 Depth bins are mosdepth ``--by`` regions (0-based half-open, mean depth per bin); chrX
 calls and bins inside the build's pseudoautosomal regions are left out (genome model).
+The Y ratio is measured over a Y regions BED (the build's X-degenerate, uniquely
+mappable part of chrY) when one is configured, and Y loss judged only against a ratio
+known for this build: the male parental's, or the regions' one copy
+(scripts/ipscqc/y_chromosome.py).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ipscqc.genome import GenomeModel
+    from ipscqc.y_chromosome import YMeasurement
 
 SPEC = load_spec(__file__)  # the declaration: sex.yaml beside this module
 
@@ -29,6 +34,7 @@ class SexEvidence:
     x_het: float | None
     x_sites: int
     ratios: dict  # autosomal_depth, x_depth_ratio, y_depth_ratio
+    y: YMeasurement | None = None  # the Y ratio with its bins and basis (None: no chrY)
 
 
 @dataclass
@@ -49,13 +55,13 @@ def covered_bins(depth_tables: list[pd.DataFrame]) -> np.ndarray:
 
 
 def depth_ratios(bins: pd.DataFrame, genome: GenomeModel, keep: np.ndarray | None = None) -> dict:
-    """Sex-chromosome depth relative to the autosomes.
+    """X depth relative to the autosomes.
 
     autosomal depth: the median of autosomal bins (robust to a trisomy or a large
     gain); x_depth_ratio: median chrX bin / autosomal depth (about 1 for two X copies,
-    0.5 for one); y_depth_ratio: mean chrY bin / autosomal depth (about 0.5 with a Y,
-    near 0 without; a mean, so that a little Y is seen). A ratio is None when the
-    reference lacks the chromosome or the autosomes have no depth.
+    0.5 for one), None when the reference lacks chrX or the autosomes have no depth.
+    y_depth_ratio is left None here: the Y ratio depends on the build's mappable part of
+    chrY (ipscqc.y_chromosome.y_depth, filled in by cohort_evidence).
     """
     import numpy as np
 
@@ -71,11 +77,6 @@ def depth_ratios(bins: pd.DataFrame, genome: GenomeModel, keep: np.ndarray | Non
     x_bins = depth[(classes == "X") & keep]
     if x_bins.size:
         result["x_depth_ratio"] = float(np.median(x_bins)) / autosomal_depth
-    has_y = classes == "Y"
-    if has_y.any():
-        # chrY with no read in any sample of the run (an all-female run) still says "no Y"
-        y_bins = depth[has_y & keep] if (has_y & keep).any() else depth[has_y]
-        result["y_depth_ratio"] = float(np.mean(y_bins)) / autosomal_depth
     return result
 
 
@@ -144,23 +145,24 @@ def infer_sex(
 
 def sex_metrics(
     declared_sex: str,
-    x_het: float | None,
-    x_sites: int,
-    ratios: dict,
-    parental_ratios: dict | None,
+    own: SexEvidence,
+    parental: SexEvidence | None,
     parental_sex: str | None,
     params: dict,
 ) -> tuple[dict, list[str]]:
     """Metrics and notes of one sample's sex findings.
 
-    Losses compare the sample with its parental when there is one (depth ratio of the
-    line / the parental), else with the expected ratio of the declared (or inferred) sex.
-    A loss in a fraction f of cells lowers the X ratio of a female line by f/2 and the
-    Y ratio of a male line by f; losses in at least ``min_loss_fraction`` of cells are
-    flagged.
+    X loss compares a female line's X ratio with its parental's (else with 1); a loss
+    in a fraction f of cells lowers it by f/2. Y loss (ipscqc.y_chromosome.y_loss)
+    compares a male line's Y ratio with its male parental's on the same bins, else with
+    one copy over the Y regions BED, else cannot be assessed (``y_loss`` null,
+    ``y_loss_basis`` 'not_assessable'); a loss in a fraction f of cells lowers it by f.
+    Losses in at least ``min_loss_fraction`` of cells are flagged.
     """
-    x_ratio, y_ratio = ratios["x_depth_ratio"], ratios["y_depth_ratio"]
-    inferred, evidence = infer_sex(x_het, x_sites, x_ratio, y_ratio, params)
+    from ipscqc.y_chromosome import YSettings, y_loss
+
+    x_ratio, y_ratio = own.ratios["x_depth_ratio"], own.ratios["y_depth_ratio"]
+    inferred, evidence = infer_sex(own.x_het, own.x_sites, x_ratio, y_ratio, params)
     notes = list(evidence)
     declared = declared_sex if declared_sex in ("female", "male") else None
     sex_matches = None
@@ -171,22 +173,24 @@ def sex_metrics(
     if origin is None and inferred in ("female", "male"):
         origin = inferred
     min_loss = params["min_loss_fraction"]
-    x_loss_fraction = y_loss_fraction = None
+    x_loss_fraction = None
     if origin == "female" and x_ratio is not None:
-        reference = (parental_ratios or {}).get("x_depth_ratio") or 1.0
+        reference = ((parental.ratios if parental else None) or {}).get("x_depth_ratio") or 1.0
         x_loss_fraction = max(0.0, 2.0 * (1.0 - x_ratio / reference))
-    if origin == "male" and y_ratio is not None:
-        reference = (parental_ratios or {}).get("y_depth_ratio") or params["male_y_ratio"]
-        y_loss_fraction = max(0.0, 1.0 - y_ratio / reference)
     x_loss = None if x_loss_fraction is None else x_loss_fraction >= min_loss
-    y_loss = None if y_loss_fraction is None else y_loss_fraction >= min_loss
-    if origin == "male" and inferred == "female":
-        # not a loss: a different (female) genome
-        y_loss = False
+    y = y_loss(
+        own.y if own.y is not None else _no_y(),
+        parental.y if parental is not None and parental_sex == "male" else None,
+        origin,
+        inferred,
+        YSettings.from_config(params),
+    )
     if x_loss:
         notes.append(f"X loss in about {x_loss_fraction:.0%} of cells of a female line")
-    if y_loss:
-        notes.append(f"Y loss in about {y_loss_fraction:.0%} of cells of a male line")
+    if y.flagged:
+        notes.append(f"Y loss in about {y.fraction:.0%} of cells of a male line")
+    if y.basis == "not_assessable":
+        notes.append(y.reason)
     if sex_matches is False:
         notes.append(f"declared sex {declared} but the data say {inferred}")
     if y_ratio is None:
@@ -194,63 +198,93 @@ def sex_metrics(
     metrics = {
         "declared_sex": declared_sex,
         "inferred_sex": inferred,
-        "x_heterozygosity": x_het,
-        "x_sites": x_sites,
+        "x_heterozygosity": own.x_het,
+        "x_sites": own.x_sites,
         "x_depth_ratio": x_ratio,
         "y_depth_ratio": y_ratio,
         "sex_matches": sex_matches,
         "x_loss": x_loss,
-        "y_loss": y_loss,
+        "y_loss": y.flagged,
         "x_loss_fraction": x_loss_fraction,
-        "y_loss_fraction": y_loss_fraction,
+        "y_loss_fraction": y.fraction,
+        "y_loss_basis": y.basis,
+        "y_expected_ratio": y.expected_ratio,
+        "y_bins": None if own.y is None else own.y.bins,
+        "y_ratio_basis": None if own.y is None else own.y.basis,
     }
     return metrics, notes
+
+
+def _no_y():
+    from ipscqc.y_chromosome import YMeasurement
+
+    return YMeasurement(None, 0, "all chrY bins")
 
 
 def analyse(inputs: SexInputs, settings: dict) -> Findings:
     """The sex findings of one sample (losses against its parental when it has one);
     ``settings`` is the config's ``sex:``."""
-    params = settings
-    parental_ratios = parental_sex = None
-    if inputs.parental_evidence is not None:
-        evidence = inputs.parental_evidence
-        parental_ratios = evidence.ratios
+    parental_sex = None
+    parental = inputs.parental_evidence
+    if parental is not None:
         inferred, _ = infer_sex(
-            evidence.x_het,
-            evidence.x_sites,
-            parental_ratios["x_depth_ratio"],
-            parental_ratios["y_depth_ratio"],
-            params,
+            parental.x_het,
+            parental.x_sites,
+            parental.ratios["x_depth_ratio"],
+            parental.ratios["y_depth_ratio"],
+            settings,
         )
         parental_sex = inferred if inferred in ("female", "male") else inputs.parental_declared_sex
     own = inputs.evidence
-    values, notes = sex_metrics(
-        inputs.declared_sex, own.x_het, own.x_sites, own.ratios, parental_ratios, parental_sex,
-        params,
-    )  # fmt: skip
+    values, notes = sex_metrics(inputs.declared_sex, own, parental, parental_sex, settings)
     values.update(
         min_x_sites=settings["min_x_sites"], autosomal_depth=own.ratios["autosomal_depth"]
     )
     return findings(SPEC, inputs.sample, inputs.parental, values, [], notes)
 
 
-def cohort_evidence(cohort, bins_by_sample: dict, genome: GenomeModel, min_depth: int) -> dict:
+def cohort_evidence(
+    cohort,
+    bins_by_sample: dict,
+    genome: GenomeModel,
+    settings: dict,
+    y_regions: pd.DataFrame | None = None,
+) -> dict:
     """Each sample's SexEvidence from the cohort genotypes and every sample's bins (all
-    with the same bins): chrX calls outside the PARs; bins with reads in some sample."""
+    with the same bins): chrX calls outside the PARs; bins with reads in some sample;
+    the Y ratio over the bins inside ``y_regions`` (chrom, start, end; 0-based
+    half-open) when given, else over every chrY bin with reads in some sample."""
     import numpy as np
 
+    from ipscqc.y_chromosome import YSettings, region_mask, y_depth
+
+    y_settings = YSettings.from_config(settings)
     on_x = genome.classes(cohort.chrom) == "X"
     on_x &= genome.outside_par_many(cohort.chrom, cohort.pos)
     x_cohort = cohort.subset(on_x)
     first = next(iter(bins_by_sample.values()))
     keep = covered_bins(list(bins_by_sample.values()))
-    x_bins = genome.classes(first["chrom"]) == "X"
-    keep &= ~x_bins | genome.outside_par_many(first["chrom"], first["start"].to_numpy() + 1)
+    classes = genome.classes(first["chrom"])
+    keep &= (classes != "X") | genome.outside_par_many(
+        first["chrom"], first["start"].to_numpy() + 1
+    )
+    keep &= (classes != "Y") | genome.outside_par_many(
+        first["chrom"], first["start"].to_numpy() + 1
+    )
+    mask = None
+    if y_regions is not None:
+        mask = region_mask(first, y_regions, y_settings.min_region_overlap)
+    has_y = bool((classes == "Y").any())
     evidence = {}
     for sample, bins in bins_by_sample.items():
         column = x_cohort.column(sample)
-        het, n = x_heterozygosity(x_cohort.gt[:, column], x_cohort.depth[:, column], min_depth)
-        evidence[sample] = SexEvidence(het, n, depth_ratios(bins, genome, np.asarray(keep)))
+        het, n = x_heterozygosity(
+            x_cohort.gt[:, column], x_cohort.depth[:, column], settings["min_depth"]
+        )
+        ratios = depth_ratios(bins, genome, np.asarray(keep))
+        y = y_depth(bins, classes, np.asarray(keep), mask, y_settings) if has_y else None
+        ratios["y_depth_ratio"] = None if y is None else y.ratio
+        evidence[sample] = SexEvidence(het, n, ratios, y)
     return evidence
 
 
@@ -259,6 +293,7 @@ def main(inputs, outputs, params) -> None:
     sample (``params.samples``, in the order of ``outputs.findings``)."""
     from ipscqc.contract import write_findings
     from ipscqc.genome import GenomeModel
+    from ipscqc.readers.bed import read_bed
     from ipscqc.readers.mosdepth import read_regions
     from ipscqc.readers.vcf import read_cohort_genotypes
 
@@ -269,9 +304,8 @@ def main(inputs, outputs, params) -> None:
         sample: read_regions(path)
         for sample, path in zip(params.samples, inputs.regions, strict=True)
     }
-    evidence = cohort_evidence(
-        read_cohort_genotypes(inputs.vcf), bins, genome, settings["min_depth"]
-    )
+    y_regions = read_bed(inputs.y_regions) if settings["y_regions"] else None
+    evidence = cohort_evidence(read_cohort_genotypes(inputs.vcf), bins, genome, settings, y_regions)
     for sample, path in zip(params.samples, outputs.findings, strict=True):
         parental = sheet[sample]["parental"] or None
         result = analyse(

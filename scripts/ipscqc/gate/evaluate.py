@@ -12,7 +12,7 @@ from typing import Any
 from ipscqc.checks import CHECKS, spec_of
 from ipscqc.contract import load_findings
 
-from . import INCONCLUSIVE, PASS, REVIEW, SEVERITY, STATUSES, worst
+from . import FAIL, INCONCLUSIVE, PASS, REVIEW, SEVERITY, STATUSES, worst
 from .rules import ITEM_SUMMARIES, RULES, RULES_BY_ID, Rule
 
 GATE_FORMAT = "ipsc-qc gate 1"
@@ -210,6 +210,49 @@ def evaluate_file(path, check: str, sample: str, thresholds: dict, **context) ->
     return evaluate_check(check, document, problem, thresholds, **context)
 
 
+# When the line is not its parental's individual, the reasons (and the decision card and
+# dossier, which follow the gate's order) start with the checks that say so.
+IDENTITY_FIRST = ("identity", "sex")
+
+
+def not_comparable_reason(identity: dict | None, line: str) -> str | None:
+    """Why the paired checks cannot judge the line against its parental, from the line's
+    identity findings (``paired_assessable`` false: conclusively another individual), or
+    None when they can (or identity could not tell: its own rules then decide)."""
+    if identity is None or identity["metrics"].get("paired_assessable") is not False:
+        return None
+    metrics = identity["metrics"]
+    relatedness = metrics.get("relatedness_to_parental")
+    shown = "" if relatedness is None else f" (relatedness {relatedness:.2f})"
+    best = metrics.get("best_match_sample")
+    where = f"; it matches {best} (donor {metrics.get('best_match_donor')})" if best else ""
+    return (
+        f"not assessable against this parental: {line} is a different individual from"
+        f" {identity['parental']}{shown}{where}"
+    )
+
+
+def against_other_individual(check: str, result: dict, reason: str) -> dict:
+    """A paired check's result when the line is another individual than its parental:
+    one INCONCLUSIVE rule with the reason instead of the differences between two people
+    (kept as they are when the check already wrote null findings for that reason)."""
+    if any(rule["id"] == f"{check}.not_assessed" for rule in result["rules"]):
+        return result
+    rule = rule_result(f"{check}.pairing", check, INCONCLUSIVE, reason)
+    return {**result, "status": INCONCLUSIVE, "reasons": [reason], "rules": [rule]}
+
+
+def check_order(checks: dict) -> list[str]:
+    """The checks in the order of the reasons: CHECKS, with identity and sex first when
+    identity fails (a swap is a swap, not a list of mutations)."""
+    order = [check for check in CHECKS if check in checks]
+    if checks.get("identity", {}).get("status") == FAIL:
+        order = [c for c in IDENTITY_FIRST if c in checks] + [
+            c for c in order if c not in IDENTITY_FIRST
+        ]
+    return order
+
+
 def gate_line(
     line: str,
     parental: str | None,
@@ -226,6 +269,10 @@ def gate_line(
         parental_read_qc = evaluate_file(
             parental_read_qc_path or "", "read_qc", parental, thresholds
         )
+    identity = None
+    if parental and findings_paths.get("identity") is not None:
+        identity, _ = load_findings(findings_paths["identity"], spec_of("identity"), line)
+    not_comparable = not_comparable_reason(identity, line)
     checks = {}
     for check in CHECKS:
         path = findings_paths.get(check)
@@ -242,10 +289,11 @@ def gate_line(
             declared_parental=parental,
             parental_read_qc=parental_read_qc,
         )
+        if not_comparable and spec_of(check).paired and check != "identity":
+            checks[check] = against_other_individual(check, checks[check], not_comparable)
     decision = worst(check["status"] for check in checks.values())
-    reasons = [
-        f"{check}: {reason}" for check, result in checks.items() for reason in result["reasons"]
-    ]
+    order = check_order(checks)
+    reasons = [f"{check}: {reason}" for check in order for reason in checks[check]["reasons"]]
     return {
         "format": GATE_FORMAT,
         "line": line,
@@ -254,6 +302,7 @@ def gate_line(
         "decision": decision,
         "reasons": reasons,
         "checks": checks,
+        "check_order": order,
         "parental_read_qc": parental_read_qc,
         "thresholds": thresholds,
     }

@@ -41,11 +41,12 @@ class Rule:
     parental_fields: tuple[str, ...] = ()  # required in paired mode only (None in line-only)
     applies: Callable[[dict], bool] | None = None  # on the findings; None: always applies
     superseded_by: str | None = None  # a rule whose non-PASS result already says this
+    threshold_name: str = ""  # the threshold's key when another rule's (default: the id's)
     status_setting: str | None = None  # gate.<check>.<key> whose value replaces `status`
 
     @property
     def threshold_key(self) -> str:
-        return self.id.split(".", 1)[1]
+        return self.threshold_name or self.id.split(".", 1)[1]
 
 
 # ---------------------------------------------------------------- item summaries
@@ -147,7 +148,13 @@ SEGMENT_EVIDENCE = (
     "mosaic_fraction", "scope", "recurrent_regions", "class", "class_reasons", "score",
     "genes", "gene_count", "driver_regions", "tumour_suppressors_lost",
 )  # fmt: skip
-VECTOR_EVIDENCE = ("name", "reads", "copies_per_cell", "parental_copies_per_cell")
+VECTOR_EVIDENCE = (
+    "name",
+    "reads",
+    "copies_per_cell",
+    "local_copies_per_cell",
+    "parental_copies_per_cell",
+)
 TRANSGENE_EVIDENCE = (
     "name",
     "junction_reads",
@@ -165,7 +172,7 @@ def _records(findings: dict, wanted: Callable[[dict], bool], fields: tuple[str, 
 
 
 def _vector_detected(item: dict) -> bool:
-    return item.get("kind") == "vector" and bool(item.get("detected"))
+    return item.get("kind") in ("vector", "vector_family") and bool(item.get("detected"))
 
 
 def _transgene_seen(item: dict) -> bool:
@@ -256,8 +263,16 @@ def could_be_female(findings: dict) -> bool:
 
 
 def could_be_male(findings: dict) -> bool:
-    """Y loss is measured in male lines; a null y_loss of a female line is not missing."""
+    """Y loss is measured in male lines; a null y_loss of a female line is not missing.
+
+    Nor is that of a male line the check says cannot be assessed (``y_loss_basis``
+    not_assessable: no male parental and no Y regions BED for the build): that happens
+    in line-only mode only, where the line cannot PASS anyway (the paired checks' line-
+    only rule), and a normal male line must not read as a Y loss nor block its sex check;
+    the check's notes say that Y loss was not assessed."""
     metrics = findings["metrics"]
+    if metrics.get("y_loss") is None and metrics.get("y_loss_basis") == "not_assessable":
+        return False
     return metrics.get("y_loss") is not None or _original_sex(metrics) == "male"
 
 
@@ -291,6 +306,11 @@ def transgene_in_line_only(values: dict, threshold: int) -> bool:
     )
 
 
+def undetected_above_limit(values: dict, threshold: float) -> bool:
+    """No vector detected, and the depth could miss a load above the limit."""
+    return not values.get("vectors_detected") and values["vector_detection_limit"] > threshold
+
+
 def transgene_in_both(values: dict, threshold: int) -> bool:
     parental = values["parental_transgene_junction_reads"]
     return (
@@ -305,16 +325,26 @@ CONDITIONS: dict[str, Callable[[dict, Any], bool]] = {
     "undercovered_fraction": undercovered_fraction,
     "transgene_in_line_only": transgene_in_line_only,
     "transgene_in_both": transgene_in_both,
+    "undetected_above_limit": undetected_above_limit,
 }
 # conditions built from the names a rule reads (`when`)
 FIELD_CONDITIONS: dict[str, Callable[[tuple[str, ...]], Callable[[dict, Any], bool]]] = {
     "carried_not_germline": carried_not_germline,
     "sum_above": sum_above,
 }
+
+
+def fraction_withheld(findings: dict) -> bool:
+    """The contamination fraction is null (too imprecise, or too few sites): only then
+    does its interval's lower end speak for it; a given fraction is judged itself."""
+    return findings["metrics"].get("contamination_fraction") is None
+
+
 APPLIES: dict[str, Callable[[dict], bool]] = {
     "could_be_female": could_be_female,
     "could_be_male": could_be_male,
     "mhc_region_set": mhc_region_set,
+    "fraction_withheld": fraction_withheld,
     "line_only": lambda findings: not findings["parental"],
 }
 STATUSES = {"PASS": PASS, "REVIEW": REVIEW, "INCONCLUSIVE": INCONCLUSIVE, "FAIL": FAIL}
@@ -362,6 +392,7 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                     parental_fields=tuple(entry.get("parental_only", ())),
                     applies=APPLIES[entry["applies_to"]] if "applies_to" in entry else None,
                     superseded_by=entry.get("superseded_by"),
+                    threshold_name=entry.get("threshold", ""),
                     status_setting=entry.get("status_setting"),
                 )
             )

@@ -25,6 +25,9 @@ class CohortGenotypes:
     gt: np.ndarray  # (sites, samples) dosage 0/1/2, -1 missing
     ref_depth: np.ndarray  # (sites, samples) reads with the reference allele
     alt_depth: np.ndarray  # (sites, samples) reads with the alternate allele
+    # (sites, samples) reads with neither allele (FORMAT/DP minus the AD sum); None
+    # when the file has no FORMAT/DP
+    other_depth: np.ndarray | None = None
 
     @property
     def depth(self) -> np.ndarray:
@@ -41,6 +44,7 @@ class CohortGenotypes:
             self.gt[mask],
             self.ref_depth[mask],
             self.alt_depth[mask],
+            None if self.other_depth is None else self.other_depth[mask],
         )
 
 
@@ -48,10 +52,14 @@ def read_cohort_genotypes(path: str) -> CohortGenotypes:
     """Biallelic records of a multi-sample VCF with FORMAT/GT and FORMAT/AD."""
     from cyvcf2 import VCF
 
-    chrom, pos, gts, refs, alts = [], [], [], [], []
+    chrom, pos, gts, refs, alts, others = [], [], [], [], [], []
     vcf = VCF(path, gts012=False)
     try:
         samples = list(vcf.samples)
+        has_depth = any(
+            record.type == "FORMAT" and record.info().get("ID") == "DP"
+            for record in vcf.header_iter()
+        )
         for variant in vcf:
             if len(variant.ALT) != 1:
                 continue
@@ -66,6 +74,10 @@ def read_cohort_genotypes(path: str) -> CohortGenotypes:
             ad = np.where(ad < 0, 0, ad)
             refs.append(ad[:, 0])
             alts.append(ad[:, 1] if ad.shape[1] > 1 else np.zeros(len(samples), dtype=int))
+            dp = variant.format("DP") if has_depth else None
+            if dp is not None:
+                total = np.where(dp[:, 0] < 0, 0, dp[:, 0])
+                others.append(np.maximum(total - ad[:, 0] - ad[:, 1:].sum(axis=1), 0))
     finally:
         vcf.close()
     n = len(samples)
@@ -76,6 +88,9 @@ def read_cohort_genotypes(path: str) -> CohortGenotypes:
         gt=np.array(gts, dtype=np.int8).reshape(-1, n),
         ref_depth=np.array(refs, dtype=np.int64).reshape(-1, n),
         alt_depth=np.array(alts, dtype=np.int64).reshape(-1, n),
+        other_depth=np.array(others, dtype=np.int64).reshape(-1, n)
+        if len(others) == len(chrom)
+        else None,
     )
 
 
@@ -137,3 +152,22 @@ def read_het_site_counts(
     finally:
         vcf.close()
     return pd.DataFrame(rows, columns=HET_SITE_COLUMNS)
+
+
+def read_site_frequencies(path: str, chrom: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """INFO/AF of a sites VCF at the given sites (chrom, 1-based pos), NaN where the
+    file has no record or no AF there (the first ALT's AF of a multi-allelic record)."""
+    from cyvcf2 import VCF
+
+    wanted = {(str(c), int(p)): i for i, (c, p) in enumerate(zip(chrom, pos, strict=True))}
+    frequency = np.full(len(chrom), np.nan)
+    vcf = VCF(path)
+    try:
+        for variant in vcf:
+            index = wanted.get((variant.CHROM, variant.POS))
+            value = variant.INFO.get("AF")
+            if index is not None and value is not None:
+                frequency[index] = float(value[0] if isinstance(value, tuple) else value)
+    finally:
+        vcf.close()
+    return frequency
