@@ -181,68 +181,71 @@ def _transgene_seen(item: dict) -> bool:
     )
 
 
+def _evidence(wanted: Callable[[dict], bool], fields: tuple[str, ...]):
+    return lambda findings: _records(findings, wanted, fields)
+
+
+def _summary(wanted: Callable[[dict], bool], label: Callable[[dict], str]):
+    return lambda findings: _labels(findings, wanted, label)
+
+
+# which items each rule is about
+_ACQUIRED_HOTSPOT = _acquired_in(("oncogenic_hotspot",))
+_ACQUIRED_CANCER_GENE = _acquired_in(("likely_oncogenic", "cancer_gene_coding"))
+_CARRIED_HOTSPOT = _carried_in(("oncogenic_hotspot",), False)
+_CARRIED_LIKELY_ONCOGENIC = _carried_in(("likely_oncogenic",), False)
+_GERMLINE_ONCOGENIC = _carried_in(("oncogenic_hotspot", "likely_oncogenic"), True)
+_FAIL_CLASS, _REVIEW_CLASS = _of_class("FAIL"), _of_class("REVIEW")
+
+
+def _in_mhc(item: dict) -> bool:
+    return bool(item.get("mhc"))
+
+
 EVIDENCE: dict[tuple[str, str], Callable[[dict], list[dict]]] = {
-    ("acquired_variants", "acquired_hotspot_evidence"): lambda findings: _records(
-        findings, _acquired_in(("oncogenic_hotspot",)), VARIANT_EVIDENCE
+    ("acquired_variants", "acquired_hotspot_evidence"): _evidence(
+        _ACQUIRED_HOTSPOT, VARIANT_EVIDENCE
     ),
-    ("acquired_variants", "acquired_cancer_gene_evidence"): lambda findings: _records(
-        findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), VARIANT_EVIDENCE
+    ("acquired_variants", "acquired_cancer_gene_evidence"): _evidence(
+        _ACQUIRED_CANCER_GENE, VARIANT_EVIDENCE
     ),
-    ("acquired_variants", "carried_hotspot_evidence"): lambda findings: _records(
-        findings, _carried_in(("oncogenic_hotspot",), False), VARIANT_EVIDENCE
+    ("acquired_variants", "carried_hotspot_evidence"): _evidence(
+        _CARRIED_HOTSPOT, VARIANT_EVIDENCE
     ),
-    ("acquired_variants", "carried_likely_oncogenic_evidence"): lambda findings: _records(
-        findings, _carried_in(("likely_oncogenic",), False), VARIANT_EVIDENCE
+    ("acquired_variants", "carried_likely_oncogenic_evidence"): _evidence(
+        _CARRIED_LIKELY_ONCOGENIC, VARIANT_EVIDENCE
     ),
-    ("acquired_variants", "germline_oncogenic_evidence"): lambda findings: _records(
-        findings, _carried_in(("oncogenic_hotspot", "likely_oncogenic"), True), VARIANT_EVIDENCE
+    ("acquired_variants", "germline_oncogenic_evidence"): _evidence(
+        _GERMLINE_ONCOGENIC, VARIANT_EVIDENCE
     ),
-    ("acquired_variants", "uncertain_flagged_evidence"): lambda findings: _records(
-        findings, _uncertain_flagged, VARIANT_EVIDENCE
+    ("acquired_variants", "uncertain_flagged_evidence"): _evidence(
+        _uncertain_flagged, VARIANT_EVIDENCE
     ),
-    ("copy_number", "fail_class_evidence"): lambda findings: _records(
-        findings, _of_class("FAIL"), SEGMENT_EVIDENCE
-    ),
-    ("copy_number", "review_class_evidence"): lambda findings: _records(
-        findings, _of_class("REVIEW"), SEGMENT_EVIDENCE
-    ),
-    ("copy_number", "mhc_evidence"): lambda findings: _records(
-        findings, lambda item: bool(item.get("mhc")), SEGMENT_EVIDENCE
-    ),
-    ("vectors", "vector_evidence"): lambda findings: _records(
-        findings, _vector_detected, VECTOR_EVIDENCE
-    ),
-    ("vectors", "transgene_evidence"): lambda findings: _records(
-        findings, _transgene_seen, TRANSGENE_EVIDENCE
-    ),
+    ("copy_number", "fail_class_evidence"): _evidence(_FAIL_CLASS, SEGMENT_EVIDENCE),
+    ("copy_number", "review_class_evidence"): _evidence(_REVIEW_CLASS, SEGMENT_EVIDENCE),
+    ("copy_number", "mhc_evidence"): _evidence(_in_mhc, SEGMENT_EVIDENCE),
+    ("vectors", "vector_evidence"): _evidence(_vector_detected, VECTOR_EVIDENCE),
+    ("vectors", "transgene_evidence"): _evidence(_transgene_seen, TRANSGENE_EVIDENCE),
 }
 
 
 ITEM_SUMMARIES: dict[tuple[str, str], Callable[[dict], list[str]]] = {
-    ("acquired_variants", "carried_hotspot_variants"): lambda findings: _labels(
-        findings, _carried_in(("oncogenic_hotspot",), False), _carried_label
+    ("acquired_variants", "carried_hotspot_variants"): _summary(_CARRIED_HOTSPOT, _carried_label),
+    ("acquired_variants", "carried_likely_oncogenic_variants"): _summary(
+        _CARRIED_LIKELY_ONCOGENIC, _carried_label
     ),
-    ("acquired_variants", "carried_likely_oncogenic_variants"): lambda findings: _labels(
-        findings, _carried_in(("likely_oncogenic",), False), _carried_label
+    ("acquired_variants", "germline_oncogenic_variants"): _summary(
+        _GERMLINE_ONCOGENIC, _carried_label
     ),
-    ("acquired_variants", "germline_oncogenic_variants"): lambda findings: _labels(
-        findings, _carried_in(("oncogenic_hotspot", "likely_oncogenic"), True), _carried_label
+    ("acquired_variants", "uncertain_flagged_variants"): _summary(
+        _uncertain_flagged, _carried_label
     ),
-    ("acquired_variants", "uncertain_flagged_variants"): lambda findings: _labels(
-        findings, _uncertain_flagged, _carried_label
+    ("acquired_variants", "acquired_cancer_gene_variants"): _summary(
+        _ACQUIRED_CANCER_GENE, _variant_label
     ),
-    ("acquired_variants", "acquired_cancer_gene_variants"): lambda findings: _labels(
-        findings, _acquired_in(("likely_oncogenic", "cancer_gene_coding")), _variant_label
-    ),
-    ("copy_number", "fail_class_calls"): lambda findings: _labels(
-        findings, _of_class("FAIL"), _fail_class_label
-    ),
-    ("copy_number", "review_class_calls"): lambda findings: _labels(
-        findings, _of_class("REVIEW"), _review_class_label
-    ),
-    ("copy_number", "mhc_calls"): lambda findings: _labels(
-        findings, lambda item: bool(item.get("mhc")), _segment_label
-    ),
+    ("copy_number", "fail_class_calls"): _summary(_FAIL_CLASS, _fail_class_label),
+    ("copy_number", "review_class_calls"): _summary(_REVIEW_CLASS, _review_class_label),
+    ("copy_number", "mhc_calls"): _summary(_in_mhc, _segment_label),
     **EVIDENCE,
 }
 

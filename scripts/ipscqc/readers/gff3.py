@@ -54,23 +54,29 @@ class Feature:
 
 def features(path: str | Path) -> Iterator[Feature]:
     """Every feature line of a GFF3 (plain or gzipped), up to a ``##FASTA`` section."""
+    for _, fields in feature_lines(path):
+        if len(fields) < 9:
+            continue
+        yield Feature(
+            fields[0],
+            fields[2],
+            int(fields[3]) - 1,
+            int(fields[4]),
+            fields[6],
+            parse_attributes(fields[8]),
+        )
+
+
+def feature_lines(path: str | Path) -> Iterator[tuple[int, list[str]]]:
+    """(1-based line, tab-separated fields) of every line that is not a comment or
+    blank, up to a ``##FASTA`` section."""
     with open_text(path) as handle:
-        for line in handle:
+        for number, line in enumerate(handle, start=1):
             if line.startswith("##FASTA"):
                 break
             if line.startswith("#") or not line.strip():
                 continue
-            fields = line.rstrip("\r\n").split("\t")
-            if len(fields) < 9:
-                continue
-            yield Feature(
-                fields[0],
-                fields[2],
-                int(fields[3]) - 1,
-                int(fields[4]),
-                fields[6],
-                parse_attributes(fields[8]),
-            )
+            yield number, line.rstrip("\r\n").split("\t")
 
 
 def annotation_contigs(path: str | Path) -> set[str]:
@@ -93,25 +99,19 @@ def annotation_summary(path: str | Path) -> AnnotationSummary:
     """Contigs, gene names (as read_annotation names genes) and malformed lines of a
     GFF3, in one pass that parses the attributes of gene lines only."""
     summary = AnnotationSummary()
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.startswith("##FASTA"):
-                break
-            if line.startswith("#") or not line.strip():
+    for number, fields in feature_lines(path):
+        if len(fields) < 9:
+            summary.bad_lines.append((number, len(fields)))
+            continue
+        summary.contigs.add(fields[0])
+        if fields[2] in GENE_TYPES or "gene:" in fields[8]:
+            attributes = parse_attributes(fields[8])
+            raw_id = attributes.get("ID", "")
+            if fields[2] not in GENE_TYPES and not raw_id.startswith("gene:"):
                 continue
-            fields = line.rstrip("\r\n").split("\t")
-            if len(fields) < 9:
-                summary.bad_lines.append((number, len(fields)))
-                continue
-            summary.contigs.add(fields[0])
-            if fields[2] in GENE_TYPES or "gene:" in fields[8]:
-                attributes = parse_attributes(fields[8])
-                raw_id = attributes.get("ID", "")
-                if fields[2] not in GENE_TYPES and not raw_id.startswith("gene:"):
-                    continue
-                summary.gene_names.add(
-                    attributes.get("Name") or attributes.get("gene_name") or strip_prefix(raw_id)
-                )
+            summary.gene_names.add(
+                attributes.get("Name") or attributes.get("gene_name") or strip_prefix(raw_id)
+            )
     return summary
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ipscqc.variants.columns import COUNT_COLUMNS
+
 from .limit import detection_limit
 from .noise import NoiseModel
 from .settings import VariantSettings
@@ -25,12 +27,7 @@ ENTRY_COLUMNS = [
     "ref",
     "alt",
     "protein_change",
-    "line_alt",
-    "line_depth",
-    "line_af",
-    "parental_alt",
-    "parental_depth",
-    "parental_af",
+    *COUNT_COLUMNS,
     "p_line_error",
     "class",
     "origin",

@@ -54,6 +54,7 @@ from scipy import stats
 
 from . import beta_binomial as bb
 from .artefacts import ORIGIN_DOUBTS, PANEL_ARTEFACTS, READ_ARTEFACTS, artefact_flags
+from .columns import ORIGIN_TEST_COLUMNS
 from .context import default_context
 from .noise import NoiseModel
 from .settings import VariantSettings
@@ -86,12 +87,7 @@ ORIGIN_COLUMNS = [
     "context",
     "line_error_rate",
     "parental_error_rate",
-    "p_line_error",
-    "p_parental_error",
-    "germline_fraction",
-    "p_below_germline",
-    "germline_lr",
-    "p_parental_at_line_af",
+    *ORIGIN_TEST_COLUMNS,
     "p_donor_pooled",
     "p_strand",
     "strand_expected_minor",
@@ -251,10 +247,8 @@ def classify_origin(
     )
     line = line_evidence(out, settings, noise, hotspot)
     flags, strand = artefact_flags(out, settings, hotspot)
-    out["line_af"] = line["af"]
-    out["context"] = line["context"]
-    out["line_error_rate"] = line["error"]
-    out["p_line_error"] = line["p_error"]
+    for column, key in _LINE_COLUMNS.items():
+        out[column] = line[key]
     out["p_strand"] = strand["p_strand"]
     out["strand_expected_minor"] = strand["strand_expected_minor"]
     out["line_call"] = line["call"]
@@ -286,6 +280,24 @@ def _artefact_masks(flags, size) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+# the site-table column of each statistic of the line test and of the parental tests
+_LINE_COLUMNS = {
+    "line_af": "af",
+    "context": "context",
+    "line_error_rate": "error",
+    "p_line_error": "p_error",
+}
+_PARENTAL_EVIDENCE = {
+    "parental_af": "af",
+    "parental_alt_used": "alt",
+    "parental_depth_used": "depth",
+    "parental_error_rate": "error",
+    "p_parental_error": "p_error",
+    "germline_fraction": "germline",
+    "p_below_germline": "p_below",
+    "germline_lr": "germline_lr",
+    "p_parental_at_line_af": "p_at_line",
+}
 _PARENTAL_COLUMNS = (
     "parental_af",
     "parental_error_rate",
@@ -332,15 +344,8 @@ def _paired(out, settings, noise, line, flags, hotspot, explain) -> pd.DataFrame
     shallow_line = n_line < th.min_depth
     read_artefact, panel, doubt = _artefact_masks(flags, len(out))
     par = parental_evidence(out, th, noise, line["context"], line["af"], k, n_line)
-    out["parental_af"] = par["af"]
-    out["parental_alt_used"] = par["alt"]
-    out["parental_depth_used"] = par["depth"]
-    out["parental_error_rate"] = par["error"]
-    out["p_parental_error"] = par["p_error"]
-    out["germline_fraction"] = par["germline"]
-    out["p_below_germline"] = par["p_below"]
-    out["germline_lr"] = par["germline_lr"]
-    out["p_parental_at_line_af"] = par["p_at_line"]
+    for column, key in _PARENTAL_EVIDENCE.items():
+        out[column] = par[key]
     germline_like = par["present"] & (par["p_below"] >= _mosaic_bar(out, th, hotspot))
     mosaic_parental = par["present"] & ~germline_like
     lost, missing = _lost_and_missing(th, noise, line, par, germline_like, shallow_line)

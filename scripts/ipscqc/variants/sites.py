@@ -13,16 +13,11 @@ import numpy as np
 import pandas as pd
 
 from ipscqc.annotation import ANNOTATION_COLUMNS, annotate
+from ipscqc.variants.columns import ALLELE_COLUMNS, ORIGIN_TEST_COLUMNS, TRANSCRIPT_COLUMNS
 
 TABLE_COLUMNS = [
-    "chrom",
-    "pos",
-    "ref",
-    "alt",
-    "gene",
-    "transcript",
-    "consequence",
-    "protein_change",
+    *ALLELE_COLUMNS,
+    *TRANSCRIPT_COLUMNS,
     "line_alt",
     "line_ref",
     "line_depth",
@@ -34,12 +29,7 @@ TABLE_COLUMNS = [
     "parental_equivalent",
     "context",
     "line_error_rate",
-    "p_line_error",
-    "p_parental_error",
-    "germline_fraction",
-    "p_below_germline",
-    "germline_lr",
-    "p_parental_at_line_af",
+    *ORIGIN_TEST_COLUMNS,
     "p_strand",
     "rpbz",
     "mqbz",

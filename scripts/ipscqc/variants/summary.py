@@ -8,28 +8,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ipscqc.variants.columns import ALLELE_COLUMNS, COUNT_COLUMNS, TRANSCRIPT_COLUMNS
+
 from .tiers import FLAGGED_TIERS, TIERS
 
 TP53_DOMINANT_NEGATIVE = "tp53_dominant_negative"
 ITEM_COLUMNS = [
-    "chrom",
-    "pos",
-    "ref",
-    "alt",
-    "gene",
-    "transcript",
-    "consequence",
-    "protein_change",
+    *ALLELE_COLUMNS,
+    *TRANSCRIPT_COLUMNS,
     "tier",
     "class",
     "origin",
     "line_carries",
-    "line_alt",
-    "line_depth",
-    "line_af",
-    "parental_alt",
-    "parental_depth",
-    "parental_af",
+    *COUNT_COLUMNS,
     "expansion",
     "clonality",
     "cell_fraction",
