@@ -172,35 +172,40 @@ def _drivers(inputs: CopyNumberInputs, bins: pd.DataFrame) -> pd.DataFrame:
     return driver_regions_from_definitions(inputs.driver_definitions, inputs.genes, arms)
 
 
-def analyse(inputs: CopyNumberInputs, settings: Settings) -> Findings:
-    """The whole check on in-memory inputs: signals, sites, masks, segments, calls, their
-    classes, the MHC, the stated detection limit and the findings.
+def _allele_sites(inputs: CopyNumberInputs, settings: Settings, sex: str, paired: bool):
+    """The allele-balance sites of the analysed chromosomes that have two copies in the
+    reference of sex ``sex`` (allele balance is read there only).
 
-    Only chromosomes listed in ``centromeres`` are analysed. The bins, sites, segments,
-    calls (classed), the exclusion and the line's noise (``detection.LineNoise``, what
-    the stated limit is computed from) ride along in ``tables`` (and the sex used in
-    ``tables["sex"]``).
+    Returns (counts, sites, het_calls, removed): the site counts considered (rows of
+    ``inputs.site_counts``) and what ``sites.baf_sites`` makes of them.
     """
-    from ipscqc.copynumber import summary
-    from ipscqc.copynumber.calls import annotate_calls
-    from ipscqc.copynumber.classes import classify_calls, mhc_finding
-    from ipscqc.copynumber.detection import detection_limits, line_noise
-    from ipscqc.copynumber.masks import line_exclusion
-    from ipscqc.copynumber.segments import normal_offset, segment_and_fit
-    from ipscqc.copynumber.signal import depth_signal
     from ipscqc.copynumber.sites import baf_sites
 
-    params, genome, paired = settings.params, inputs.genome, bool(inputs.parental)
-    chromosomes = list(dict.fromkeys(inputs.centromeres["chrom"]))
-    composition = inputs.composition[inputs.composition["chrom"].isin(chromosomes)]
-    bins, sex = depth_signal(
-        composition, inputs.line_depth, inputs.parental_depth, inputs.sex, params, genome
-    )
-    # allele balance is read on chromosomes with two copies in the reference only
+    genome = inputs.genome
+    chromosomes = dict.fromkeys(inputs.centromeres["chrom"])
     two_copies = {chrom for chrom in chromosomes if genome.baseline_copies(chrom, sex)[0] >= 2}
     counts = inputs.site_counts[inputs.site_counts["chrom"].isin(two_copies)]
     sites, het_calls, removed = baf_sites(counts.reset_index(drop=True), settings.sites, paired)
-    # masks: the configured BED, and (paired) the parental's abnormal depth and balance
+    return counts, sites, het_calls, removed
+
+
+def _apply_masks(
+    bins: pd.DataFrame,
+    sites: pd.DataFrame,
+    het_calls: pd.DataFrame,
+    inputs: CopyNumberInputs,
+    settings: Settings,
+    paired: bool,
+):
+    """Leave out the configured BED and (paired) the regions where the parental's own depth
+    or allele balance is abnormal (``masks.line_exclusion``, with the overdispersion of a
+    first allele model on all sites).
+
+    Marks the masked bins not ``used`` in ``bins`` (in place). Returns (sites, exclusion):
+    the sites outside the masks (index reset) and the ``masks.Exclusion``.
+    """
+    from ipscqc.copynumber.masks import line_exclusion
+
     first_model = _allele_model(sites, settings)
     exclusion = line_exclusion(
         bins,
@@ -211,30 +216,89 @@ def analyse(inputs: CopyNumberInputs, settings: Settings) -> Findings:
         first_model.overdispersion if first_model is not None else 0.001,
     )
     bins["used"] = bins["used"].to_numpy() & exclusion.keep_bins
-    sites = sites[exclusion.keep_sites].reset_index(drop=True)
+    return sites[exclusion.keep_sites].reset_index(drop=True), exclusion
+
+
+def _centred_segments(
+    bins: pd.DataFrame, sites: pd.DataFrame, sex: str, settings: Settings, genome: GenomeModel
+):
+    """Segments with their fitted states, centred on the normal segments and refitted once.
+
+    The mean log2 ratio of normal bins is not exactly the mode (log of a noisy ratio is
+    skewed at low depth): the ratio is centred on the segments that are not calls; events
+    inflate the overdispersion estimated on all sites (a widened balanced model then
+    explains a mosaic imbalance): it is estimated again outside the calls. Shifts
+    ``bins["log2"]`` by the offset (in place) when a refit is needed. Returns (segments,
+    model): the allele-balance model the final segments were fitted with (None: binomial).
+    """
+    from ipscqc.copynumber.segments import normal_offset, segment_and_fit
+
+    params = settings.params
     model = _allele_model(sites, settings)
     segments = segment_and_fit(bins, sites, sex, params, genome, model)
-    # the mean log2 ratio of normal bins is not exactly the mode (log of a noisy ratio is
-    # skewed at low depth): centre on the segments that are not calls; events inflate
-    # the overdispersion estimated on all sites (a widened balanced model then explains
-    # a mosaic imbalance): estimate it again outside the calls; refit once
     offset = normal_offset(segments, genome)
     refined = _allele_model(_outside_calls(sites, segments), settings) if model else None
     if abs(offset) > 1e-3 or (refined is not None and refined != model):
         bins["log2"] = bins["log2"] - offset
         model = refined or model
         segments = segment_and_fit(bins, sites, sex, params, genome, model)
+    return segments, model
+
+
+def _classified_calls(
+    inputs: CopyNumberInputs, settings: Settings, segments: pd.DataFrame, bins: pd.DataFrame
+) -> pd.DataFrame:
+    """The called segments annotated (scope, genes, recurrent regions) and classed FAIL or
+    REVIEW with a score (``classes.classify_calls``), most concerning first."""
+    from ipscqc.copynumber.calls import annotate_calls
+    from ipscqc.copynumber.classes import classify_calls
+
     calls = annotate_calls(
-        segments, bins, inputs.centromeres, inputs.genes, inputs.recurrent, params
+        segments, bins, inputs.centromeres, inputs.genes, inputs.recurrent, settings.params
     )
-    classified = classify_calls(
+    return classify_calls(
         calls, _drivers(inputs, bins), inputs.tumour_suppressors, settings.classes
     )
+
+
+def _stated_noise(
+    bins: pd.DataFrame, sites: pd.DataFrame, model, settings: Settings, genome: GenomeModel
+):
+    """The line's noise (``detection.LineNoise``) the stated detection limit is computed
+    from: with the beta-binomial allele model, also when the binomial one ran (``model``
+    None), so the stated limit is that of the beta-binomial model."""
+    from ipscqc.copynumber.detection import line_noise
+
+    beta_binomial = replace(settings, params=replace(settings.params, allele_model="beta_binomial"))
+    return line_noise(bins, sites, model or _allele_model(sites, beta_binomial), genome)
+
+
+def analyse(inputs: CopyNumberInputs, settings: Settings) -> Findings:
+    """The whole check on in-memory inputs: signals, sites, masks, segments, calls, their
+    classes, the MHC, the stated detection limit and the findings.
+
+    Only chromosomes listed in ``centromeres`` are analysed. The bins, sites, segments,
+    calls (classed), the exclusion and the line's noise (``detection.LineNoise``, what
+    the stated limit is computed from) ride along in ``tables`` (and the sex used in
+    ``tables["sex"]``).
+    """
+    from ipscqc.copynumber import summary
+    from ipscqc.copynumber.classes import mhc_finding
+    from ipscqc.copynumber.detection import detection_limits
+    from ipscqc.copynumber.signal import depth_signal
+
+    params, genome, paired = settings.params, inputs.genome, bool(inputs.parental)
+    chromosomes = list(dict.fromkeys(inputs.centromeres["chrom"]))
+    composition = inputs.composition[inputs.composition["chrom"].isin(chromosomes)]
+    bins, sex = depth_signal(
+        composition, inputs.line_depth, inputs.parental_depth, inputs.sex, params, genome
+    )
+    counts, sites, het_calls, removed = _allele_sites(inputs, settings, sex, paired)
+    sites, exclusion = _apply_masks(bins, sites, het_calls, inputs, settings, paired)
+    segments, model = _centred_segments(bins, sites, sex, settings, genome)
+    classified = _classified_calls(inputs, settings, segments, bins)
     mhc = mhc_finding(classified, settings.classes, bins)
-    # the stated limit is that of the beta-binomial model, also when the binomial one ran
-    beta_binomial = replace(settings, params=replace(params, allele_model="beta_binomial"))
-    limit_model = model or _allele_model(sites, beta_binomial)
-    noise = line_noise(bins, sites, limit_model, genome)
+    noise = _stated_noise(bins, sites, model, settings, genome)
     values = {
         **_metrics(classified, sites),
         **_adequacy(bins, sites, genome),

@@ -86,6 +86,84 @@ def call_score(call: dict, drivers_hit: int, suppressors_lost: int) -> float:
     return round(size + content + 40 * drivers_hit + 30 * suppressors_lost + fraction, 1)
 
 
+def _extent_reasons(call: dict, settings: ClassSettings) -> list[str]:
+    """FAIL reasons from the call's extent: whole-chromosome or arm-level scope, a gain or
+    loss over ``max_event_bp``, a copy-neutral LOH over ``max_cnloh_bp`` (sizes in bp)."""
+    reasons = []
+    kind, scope = call["type"], call.get("scope", "segmental")
+    if scope == "whole_chromosome":
+        reasons.append(f"whole-chromosome {kind} of {call['chrom']}")
+    elif scope == "arm":
+        reasons.append(f"arm-level {kind} of {call['chrom']}{call.get('arms', '')}")
+    if kind in ("gain", "loss") and call["size_bp"] > settings.max_event_bp:
+        reasons.append(f"{kind} of {call['size_bp']:,} bp > max_event_bp {settings.max_event_bp:,}")
+    if kind == "cnloh" and call["size_bp"] > settings.max_cnloh_bp:
+        reasons.append(
+            f"copy-neutral LOH of {call['size_bp']:,} bp > max_cnloh_bp {settings.max_cnloh_bp:,}"
+        )
+    return reasons
+
+
+def _driver_reasons(call: dict, drivers: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """The driver regions (``DRIVER_COLUMNS``) the call overlaps. Returns (names, fail,
+    review): the names of the regions touched, a FAIL reason for each touched in its
+    usual direction (a gain over a gain driver), a REVIEW reason for each other one."""
+    names, fail, review = [], [], []
+    kind = call["type"]
+    touched = _touching(call["chrom"], call["start"], call["end"], drivers)
+    for region in touched.itertuples(index=False):
+        names.append(region.name)
+        label = f"{region.name} ({region.genes})" if region.genes else region.name
+        if kind == region.direction:
+            fail.append(f"{kind} touches driver region {label}")
+        else:
+            review.append(f"{kind} over {region.direction} driver region {label}")
+    return names, fail, review
+
+
+def _overlaps_mhc(call: dict, mhc: tuple[str, int, int] | None) -> bool:
+    """Whether the call overlaps the MHC (chrom, start, end; 0-based half-open; None: no
+    MHC configured, never)."""
+    return mhc is not None and (
+        call["chrom"] == mhc[0] and call["start"] < mhc[2] and call["end"] > mhc[1]
+    )
+
+
+def _classify_call(
+    call: dict,
+    drivers: pd.DataFrame,
+    tumour_suppressors: set[str] | frozenset[str],
+    settings: ClassSettings,
+) -> dict:
+    """One call (a row of ``calls.annotate_calls``) with the columns ``classify_calls``
+    adds: FAIL when any FAIL reason holds, else REVIEW with the call described first."""
+    kind = call["type"]
+    names, driver_fail, driver_review = _driver_reasons(call, drivers)
+    reasons_fail = _extent_reasons(call, settings) + driver_fail
+    reasons_review = driver_review
+    lost = sorted(set(_genes(call)) & set(tumour_suppressors)) if kind == "loss" else []
+    if lost:
+        reasons_fail.append("loss of tumour suppressor " + ", ".join(lost))
+    in_mhc = _overlaps_mhc(call, settings.mhc)
+    if in_mhc:
+        reasons_review.append("overlaps the MHC: the line's HLA type may differ from the donor's")
+    if not reasons_fail:
+        where = f"{call['chrom']}:{call['start'] + 1:,}-{call['end']:,}"  # 1-based, as read
+        gene_text = ", ".join(_genes(call)[:10]) or "no genes"
+        reasons_review.insert(
+            0, f"{kind} {where} ({call['size_bp']:,} bp, {gene_text}): not in a FAIL class"
+        )
+    return {
+        **call,
+        "class": FAIL if reasons_fail else REVIEW,
+        "class_reasons": "; ".join(reasons_fail + reasons_review),
+        "score": call_score(call, len(names), len(lost)),
+        "driver_regions": ",".join(names),
+        "tumour_suppressors_lost": ",".join(lost),
+        "mhc": bool(in_mhc),
+    }
+
+
 def classify_calls(
     calls: pd.DataFrame,
     drivers: pd.DataFrame,
@@ -96,61 +174,10 @@ def classify_calls(
     arms, genes, mosaic_fraction, ...) with ``class`` (FAIL | REVIEW), ``class_reasons``
     ("; "-separated), ``score``, ``driver_regions`` (names touched), ``tumour_suppressors_lost``
     and ``mhc`` (overlaps the MHC)."""
-    rows = []
-    for call in calls.to_dict("records"):
-        reasons_fail, reasons_review = [], []
-        kind = call["type"]
-        scope = call.get("scope", "segmental")
-        where = f"{call['chrom']}:{call['start'] + 1:,}-{call['end']:,}"  # 1-based, as read
-        if scope == "whole_chromosome":
-            reasons_fail.append(f"whole-chromosome {kind} of {call['chrom']}")
-        elif scope == "arm":
-            reasons_fail.append(f"arm-level {kind} of {call['chrom']}{call.get('arms', '')}")
-        if kind in ("gain", "loss") and call["size_bp"] > settings.max_event_bp:
-            reasons_fail.append(
-                f"{kind} of {call['size_bp']:,} bp > max_event_bp {settings.max_event_bp:,}"
-            )
-        if kind == "cnloh" and call["size_bp"] > settings.max_cnloh_bp:
-            reasons_fail.append(
-                f"copy-neutral LOH of {call['size_bp']:,} bp > max_cnloh_bp "
-                f"{settings.max_cnloh_bp:,}"
-            )
-        touched = _touching(call["chrom"], call["start"], call["end"], drivers)
-        names = []
-        for region in touched.itertuples(index=False):
-            names.append(region.name)
-            label = f"{region.name} ({region.genes})" if region.genes else region.name
-            if kind == region.direction:
-                reasons_fail.append(f"{kind} touches driver region {label}")
-            else:
-                reasons_review.append(f"{kind} over {region.direction} driver region {label}")
-        lost = sorted(set(_genes(call)) & set(tumour_suppressors)) if kind == "loss" else []
-        if lost:
-            reasons_fail.append("loss of tumour suppressor " + ", ".join(lost))
-        mhc = settings.mhc
-        in_mhc = mhc is not None and (
-            call["chrom"] == mhc[0] and call["start"] < mhc[2] and call["end"] > mhc[1]
-        )
-        if in_mhc:
-            reasons_review.append(
-                "overlaps the MHC: the line's HLA type may differ from the donor's"
-            )
-        if not reasons_fail:
-            gene_text = ", ".join(_genes(call)[:10]) or "no genes"
-            reasons_review.insert(
-                0, f"{kind} {where} ({call['size_bp']:,} bp, {gene_text}): not in a FAIL class"
-            )
-        rows.append(
-            {
-                **call,
-                "class": FAIL if reasons_fail else REVIEW,
-                "class_reasons": "; ".join(reasons_fail + reasons_review),
-                "score": call_score(call, len(names), len(lost)),
-                "driver_regions": ",".join(names),
-                "tumour_suppressors_lost": ",".join(lost),
-                "mhc": bool(in_mhc),
-            }
-        )
+    rows = [
+        _classify_call(call, drivers, tumour_suppressors, settings)
+        for call in calls.to_dict("records")
+    ]
     extra = ["class", "class_reasons", "score", "driver_regions", "tumour_suppressors_lost", "mhc"]
     table = pd.DataFrame(rows, columns=list(calls.columns) + extra)
     return table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)

@@ -73,6 +73,68 @@ def state_complexity(c: int, m: int, c0: int) -> int:
 FRACTION_GRID = np.round(np.arange(0.01, 1.0001, 0.01), 2)
 
 
+def _segment_likelihood(
+    log2_mean: float,
+    se: float,
+    log2_within: float,
+    alt: np.ndarray,
+    depth: np.ndarray,
+    c0: int,
+    m0: int,
+    allele_likelihood=None,
+):
+    """The segment's joint log-likelihood as a function of a state ``(c, m, f)`` (``f``:
+    an array of mosaic fractions; returns one log-likelihood per fraction).
+
+    The mean log2 ratio is normal around ``expected_log2`` with standard error ``se``,
+    less 0.5 x ``log2_within``; the allele counts (``alt`` of ``depth``) add their
+    log-likelihood at ``expected_major_baf`` (``allele_likelihood`` when given, else
+    ``baf_log_likelihood``) when there are sites and the reference has two copies or more.
+    """
+    use_baf = len(alt) > 0 and c0 >= 2
+
+    def log_lik(c, m, f):
+        ll = -0.5 * ((log2_mean - expected_log2(c, f, c0)) / se) ** 2 - 0.5 * log2_within
+        if use_baf:
+            major = expected_major_baf(c, m, f, c0, m0)
+            ll = ll + (
+                allele_likelihood(np.atleast_1d(major))
+                if allele_likelihood is not None
+                else baf_log_likelihood(alt, depth, major)
+            )
+        return np.asarray(ll, dtype=float)
+
+    return log_lik
+
+
+def _best_fractions(
+    log_lik, c0: int, m0: int, max_copy_number: int
+) -> list[tuple[float, int, int, float]]:
+    """Each abnormal state reachable from (c0, m0) with its best mosaic fraction on
+    ``FRACTION_GRID``: (log-likelihood, c, m, f)."""
+    options = []
+    for c, m in candidate_states(c0, m0, max_copy_number):
+        ll = log_lik(c, m, FRACTION_GRID)
+        best = int(np.argmax(ll))
+        options.append((float(ll[best]), c, m, float(FRACTION_GRID[best])))
+    return options
+
+
+def _simplest_state(
+    options: list[tuple[float, int, int, float]], c0: int, state_tolerance: float
+) -> tuple[float, int, int, float]:
+    """The option (log-likelihood, c, m, f) chosen when each step of complexity costs
+    ``state_tolerance`` (log-likelihood units): a state within the tolerance of the best
+    loses to a simpler one, and so does a complex state (many copies of one allele in a
+    few cells) that fits the noise of the allele balance a bit better."""
+
+    def penalised(option):
+        steps = state_complexity(option[1], option[2], c0)
+        return (option[0] - state_tolerance * steps, -steps, option[0])
+
+    return max(options, key=penalised)
+
+
 def fit_segment(
     log2_mean: float,
     log2_se: float,
@@ -99,26 +161,10 @@ def fit_segment(
     allele counts, e.g. ``allele_balance.AlleleBalanceTable.segment``) replaces the
     binomial ``baf_log_likelihood`` of ``alt`` and ``depth`` when given.
     """
-    use_baf = len(alt) > 0 and c0 >= 2
     se = max(log2_se, params.log2_se_floor)
-
-    def log_lik(c, m, f):
-        ll = -0.5 * ((log2_mean - expected_log2(c, f, c0)) / se) ** 2 - 0.5 * log2_within
-        if use_baf:
-            major = expected_major_baf(c, m, f, c0, m0)
-            ll = ll + (
-                allele_likelihood(np.atleast_1d(major))
-                if allele_likelihood is not None
-                else baf_log_likelihood(alt, depth, major)
-            )
-        return np.asarray(ll, dtype=float)
-
+    log_lik = _segment_likelihood(log2_mean, se, log2_within, alt, depth, c0, m0, allele_likelihood)
     normal_ll = float(log_lik(c0, m0, np.array([0.0]))[0])
-    options = []
-    for c, m in candidate_states(c0, m0, params.max_copy_number):
-        ll = log_lik(c, m, FRACTION_GRID)
-        best = int(np.argmax(ll))
-        options.append((float(ll[best]), c, m, float(FRACTION_GRID[best])))
+    options = _best_fractions(log_lik, c0, m0, params.max_copy_number)
     result = {
         "copy_number": c0,
         "major_copies": m0,
@@ -131,15 +177,7 @@ def fit_segment(
     if not options:
         return result
     top = max(option[0] for option in options)
-
-    def penalised(option):
-        # each step of complexity costs state_tolerance: a state within the tolerance of
-        # the best loses to a simpler one, and so does a complex state (many copies of one
-        # allele in a few cells) that fits the noise of the allele balance a bit better
-        steps = state_complexity(option[1], option[2], c0)
-        return (option[0] - params.state_tolerance * steps, -steps, option[0])
-
-    ll, c, m, f = max(options, key=penalised)
+    ll, c, m, f = _simplest_state(options, c0, params.state_tolerance)
     result.update(
         copy_number=c,
         major_copies=m,

@@ -130,6 +130,104 @@ def infer_sex(bins: pd.DataFrame, depth_column: str, genome: GenomeModel) -> str
     return "male" if ratio < 0.75 else "female"
 
 
+def _joined_depths(
+    composition: pd.DataFrame, line_depth: pd.DataFrame, parental_depth: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The composition bins with the line's mosdepth depth (``line_depth``) and, paired, the
+    parental's (``parental_depth``); bins missing from either are left out (joined on
+    chrom and start, 0-based)."""
+    bins = composition.merge(
+        line_depth[["chrom", "start", "depth"]].rename(columns={"depth": "line_depth"}),
+        on=["chrom", "start"],
+        how="inner",
+    )
+    if parental_depth is not None:
+        bins = bins.merge(
+            parental_depth[["chrom", "start", "depth"]].rename(columns={"depth": "parental_depth"}),
+            on=["chrom", "start"],
+            how="inner",
+        )
+    return bins
+
+
+def _composition_ok(bins: pd.DataFrame, params: Params) -> np.ndarray:
+    """Bins with at most ``max_n_fraction`` N and a GC fraction in [min_gc, max_gc]."""
+    return (
+        (bins["n_fraction"] <= params.max_n_fraction)
+        & bins["gc"].between(params.min_gc, params.max_gc)
+    ).to_numpy()
+
+
+def _gc_corrected(
+    depth: np.ndarray,
+    gc: np.ndarray,
+    reference_bins: np.ndarray,
+    strata: int,
+    away_from_events: np.ndarray | None = None,
+) -> np.ndarray:
+    """Depth over its expectation at its GC (``gc_expected``), scaled to median 1 over the
+    fitting bins: the ``reference_bins`` (sound composition, autosomal) whose depth is
+    between 0.2 and 5 x their median, and (refit) ``away_from_events``."""
+    centre = np.median(depth[reference_bins]) if reference_bins.any() else 0
+    plausible = (depth > 0.2 * centre) & (depth < 5 * centre)
+    fit = reference_bins & plausible
+    if away_from_events is not None:
+        fit &= away_from_events
+    expected = gc_expected(depth, gc, fit, strata)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = depth / expected
+    return value / np.nanmedian(value[fit])
+
+
+def _used_bins(
+    bins: pd.DataFrame,
+    reference_corrected: str,
+    composition_ok: np.ndarray,
+    copies: np.ndarray,
+    paired: bool,
+    params: Params,
+) -> np.ndarray:
+    """Bins the ratio may use: sound composition, copies in the reference (``copies``), and
+    the reference's corrected depth (column ``reference_corrected``) relative to its
+    expected copies / 2 finite and within [min_reference_depth, max_reference_depth]. In
+    line-only mode a real deletion must stay in: only empty bins are removed besides."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = bins[reference_corrected].to_numpy() / (copies / 2.0)
+    used = (
+        composition_ok
+        & (copies > 0)
+        & np.isfinite(relative)
+        & (relative >= params.min_reference_depth)
+        & (relative <= params.max_reference_depth)
+    )
+    if not paired:
+        used &= bins["line_depth"].to_numpy() > 0
+    return used
+
+
+def _line_ratio(
+    bins: pd.DataFrame, used: np.ndarray, autosome: np.ndarray, copies: np.ndarray, paired: bool
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The line's log2 ratio (over the parental's corrected depth, or line-only over its
+    expected copies / 2), the usable bins and the genome's centre.
+
+    A bin with no reads in the line is a deep loss: floored at -5 instead of -inf. The
+    centre is the mode of the smoothed ratio of usable autosomal bins: at 1 kb bins the
+    per-bin noise is wider than a mosaic gain, and the mode of the raw bins is pulled
+    towards a large event.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if paired:
+            ratio = np.log2(bins["line_corrected"] / bins["parental_corrected"])
+        else:
+            ratio = np.log2(bins["line_corrected"] / (copies / 2.0))
+    ratio = np.asarray(ratio, dtype=float)
+    usable = used & (np.isfinite(ratio) | (bins["line_depth"].to_numpy() == 0))
+    ratio = np.where(np.isfinite(ratio), ratio, -5.0)
+    smooth = smoothed_departure(bins["chrom"].to_numpy(), ratio, usable & autosome)
+    return ratio, usable, density_mode(smooth[usable & autosome])
+
+
 def depth_signal(
     composition: pd.DataFrame,
     line_depth: pd.DataFrame,
@@ -143,86 +241,34 @@ def depth_signal(
     ``sex`` is the sex of the reference genome (the parental, or the line itself in
     line-only mode); "unknown" infers it from chrX depth. Returns the table and the sex.
     """
-    bins = composition.merge(
-        line_depth[["chrom", "start", "depth"]].rename(columns={"depth": "line_depth"}),
-        on=["chrom", "start"],
-        how="inner",
-    )
+    bins = _joined_depths(composition, line_depth, parental_depth)
     paired = parental_depth is not None
-    if paired:
-        bins = bins.merge(
-            parental_depth[["chrom", "start", "depth"]].rename(columns={"depth": "parental_depth"}),
-            on=["chrom", "start"],
-            how="inner",
-        )
     autosome = genome.classes(bins["chrom"]) == "autosome"
-    composition_ok = (
-        (bins["n_fraction"] <= params.max_n_fraction)
-        & bins["gc"].between(params.min_gc, params.max_gc)
-    ).to_numpy()
-
-    def corrected(column: str, away_from_events: np.ndarray | None = None) -> np.ndarray:
-        depth = bins[column].to_numpy(dtype=float)
-        centre = (
-            np.median(depth[composition_ok & autosome]) if (composition_ok & autosome).any() else 0
-        )
-        plausible = (depth > 0.2 * centre) & (depth < 5 * centre)
-        fit = composition_ok & autosome & plausible
-        if away_from_events is not None:
-            fit &= away_from_events
-        expected = gc_expected(depth, bins["gc"].to_numpy(), fit, params.gc_strata)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = depth / expected
-        return value / np.nanmedian(value[fit])
-
-    bins["line_corrected"] = corrected("line_depth")
+    composition_ok = _composition_ok(bins, params)
+    reference_bins, gc = composition_ok & autosome, bins["gc"].to_numpy()
+    line = bins["line_depth"].to_numpy(dtype=float)
+    bins["line_corrected"] = _gc_corrected(line, gc, reference_bins, params.gc_strata)
     if paired:
-        bins["parental_corrected"] = corrected("parental_depth")
+        parental = bins["parental_depth"].to_numpy(dtype=float)
+        bins["parental_corrected"] = _gc_corrected(parental, gc, reference_bins, params.gc_strata)
     reference_corrected = "parental_corrected" if paired else "line_corrected"
     if sex not in ("male", "female"):
         sex = infer_sex(bins[composition_ok], reference_corrected, genome)
     baseline = {chrom: genome.baseline_copies(chrom, sex)[0] for chrom in set(bins["chrom"])}
     copies = bins["chrom"].map(baseline).to_numpy()
-    expected_relative = copies / 2.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        relative = bins[reference_corrected].to_numpy() / expected_relative
-    used = (
-        composition_ok
-        & (copies > 0)
-        & np.isfinite(relative)
-        & (relative >= params.min_reference_depth)
-        & (relative <= params.max_reference_depth)
-    )
-    if not paired:
-        # in line-only mode a real deletion must stay in; only remove empty bins
-        used &= bins["line_depth"].to_numpy() > 0
-
-    def line_ratio() -> tuple[np.ndarray, np.ndarray, float]:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if paired:
-                ratio = np.log2(bins["line_corrected"] / bins["parental_corrected"])
-            else:
-                ratio = np.log2(bins["line_corrected"] / expected_relative)
-        ratio = np.asarray(ratio, dtype=float)
-        usable = used & (np.isfinite(ratio) | (bins["line_depth"].to_numpy() == 0))
-        # a bin with no reads in the line is a deep loss; floor it instead of -inf
-        ratio = np.where(np.isfinite(ratio), ratio, -5.0)
-        # the mode of the smoothed ratio: at 1 kb bins the per-bin noise is wider than a
-        # mosaic gain, and the mode of the raw bins is pulled towards a large event
-        smooth = smoothed_departure(bins["chrom"].to_numpy(), ratio, usable & autosome)
-        return ratio, usable, density_mode(smooth[usable & autosome])
-
-    ratio, usable, centre = line_ratio()
+    used = _used_bins(bins, reference_corrected, composition_ok, copies, paired, params)
+    ratio, usable, centre = _line_ratio(bins, used, autosome, copies, paired)
     # The line's GC model is fitted on all autosomal bins; gained or lost stretches
     # (a trisomy is a fifth of a small genome) pull the GC strata they fall in. Refit
     # it away from stretches whose smoothed ratio departs from the genome's centre.
     departure = smoothed_departure(bins["chrom"].to_numpy(), ratio - centre, usable)
     away = ~(np.abs(departure) > GC_REFIT_DEPARTURE)
     if (~away).any() and (away & usable & autosome).sum() >= 10 * params.gc_strata:
-        bins["line_corrected"] = corrected("line_depth", away_from_events=away)
-        ratio, usable, centre = line_ratio()
-    used = usable
+        bins["line_corrected"] = _gc_corrected(
+            line, gc, reference_bins, params.gc_strata, away_from_events=away
+        )
+        ratio, usable, centre = _line_ratio(bins, used, autosome, copies, paired)
     bins["log2"] = ratio - (centre if np.isfinite(centre) else 0.0)
-    bins["used"] = used
+    bins["used"] = usable
     bins["reference_copies"] = copies
     return bins, sex
