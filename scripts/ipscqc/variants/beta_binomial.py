@@ -32,12 +32,7 @@ def _distinct_inputs(function):
 
     @wraps(function)
     def wrapper(k, n, mean, rho):
-        k, n, mean, rho = np.broadcast_arrays(
-            np.asarray(k, dtype=float),
-            np.asarray(n, dtype=float),
-            np.asarray(mean, dtype=float),
-            np.asarray(rho, dtype=float),
-        )
+        k, n, mean, rho = _broadcast(k, n, mean, rho)
         if k.size <= DEDUPLICATE_ABOVE:
             return function(k, n, mean, rho)
         shape = k.shape
@@ -62,13 +57,13 @@ def _shapes(mean, rho):
     return mean * scale, (1.0 - mean) * scale
 
 
+def _broadcast(*values):
+    """The arguments as float arrays of one shape."""
+    return np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in values))
+
+
 def _arrays(k, n, mean, rho):
-    k, n, mean, rho = np.broadcast_arrays(
-        np.asarray(k, dtype=float),
-        np.asarray(n, dtype=float),
-        np.asarray(mean, dtype=float),
-        np.asarray(rho, dtype=float),
-    )
+    k, n, mean, rho = _broadcast(k, n, mean, rho)
     return k, n, np.clip(mean, 1e-12, 1 - 1e-12), rho
 
 
