@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ipscqc.components import connected_components
 from ipscqc.genome import GenomeModel
 from ipscqc.readers.vcf import CohortGenotypes
 
@@ -284,21 +285,15 @@ def pairs_of(pairs: pd.DataFrame, sample: str) -> pd.DataFrame:
 
 
 def individuals(samples: list[str], pairs: pd.DataFrame) -> dict[str, int]:
-    """Group samples into individuals: connected components of 'same' pairs."""
-    parent = {sample: sample for sample in samples}
-
-    def root(sample):
-        while parent[sample] != sample:
-            parent[sample] = parent[parent[sample]]
-            sample = parent[sample]
-        return sample
-
-    for row in pairs.itertuples():
-        if row.observed in SAME_INDIVIDUAL:
-            parent[root(row.sample_a)] = root(row.sample_b)
-    roots = sorted({root(sample) for sample in samples})
-    number = {name: index for index, name in enumerate(roots)}
-    return {sample: number[root(sample)] for sample in samples}
+    """Group samples into individuals: connected components of 'same' pairs, numbered
+    in the order of their first sample."""
+    same = [
+        (row.sample_a, row.sample_b)
+        for row in pairs.itertuples()
+        if row.observed in SAME_INDIVIDUAL
+    ]
+    components = connected_components(samples, same)
+    return {sample: index for index, group in enumerate(components) for sample in group}
 
 
 def representatives(

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ipscqc.components import connected_components
+
 COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 
 
@@ -105,25 +107,16 @@ class DecoyMap:
 
 def _families(decoys: dict[str, list[str]], min_shared_kmers: int) -> dict[str, str]:
     names = sorted(decoys)
-    parent = {name: name for name in names}
-
-    def root(name):
-        while parent[name] != name:
-            parent[name] = parent[parent[name]]
-            name = parent[name]
-        return name
-
     sets = {name: set(kmers) for name, kmers in decoys.items()}
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            if len(sets[a] & sets[b]) >= min_shared_kmers:
-                parent[root(a)] = root(b)
-    groups: dict[str, list[str]] = {}
-    for name in names:
-        groups.setdefault(root(name), []).append(name)
+    sharing = [
+        (a, b)
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+        if len(sets[a] & sets[b]) >= min_shared_kmers
+    ]
     family_of = {}
-    for group in groups.values():
-        label = group[0] if len(group) == 1 else "family:" + "+".join(sorted(group))
+    for group in connected_components(names, sharing):
+        label = group[0] if len(group) == 1 else "family:" + "+".join(group)
         for name in group:
             family_of[name] = label
     return family_of
