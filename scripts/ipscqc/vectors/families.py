@@ -154,7 +154,6 @@ def build_decoy_map(
     are not countable for reads of low mapping quality.
     """
     reference_contigs = reference_contigs or {}
-    genome_segments = genome_segments or {}
     kmers = {name: canonical_kmers(seq, k) for name, seq in decoys.items()}
     family_of = _families(kmers, min_shared_kmers)
     members: dict[str, list[str]] = {}
@@ -164,68 +163,27 @@ def build_decoy_map(
     for name, kms in kmers.items():
         for km in kms:
             owner.setdefault(km, set()).add(family_of[name])
-    genome_kmers = {km for seq in genome_segments.values() for km in canonical_kmers(seq, k)}
-
-    homologs: list[Homolog] = []
-    space_kmers = dict(kmers)  # contig -> k-mers of the family sequence space
-    for contig, seq in reference_contigs.items():
-        contig_kmers = canonical_kmers(seq, k)
-        for start, end, family in _homolog_runs(
-            contig_kmers, owner, len(seq), k, min_homolog_length
-        ):
-            homologs.append(Homolog(contig, start, end, family))
-        space_kmers[contig] = contig_kmers
-
-    def position_families(contig: str, count: int) -> list[str | None]:
-        """The family each k-mer of a contig belongs to (None: outside the space)."""
-        if contig in decoys:
-            return [family_of[contig]] * count
-        fams: list[str | None] = [None] * count
-        for h in homologs:
-            if h.contig == contig:
-                for i in range(h.start, min(h.end - k + 1, count)):
-                    fams[i] = h.family
-        return fams
-
-    occurrences: dict[tuple[str, str], int] = {}  # (family, k-mer) -> count in its space
+    homologs, space_kmers = _sequence_space(kmers, owner, reference_contigs, k, min_homolog_length)
     families_at = {
-        contig: position_families(contig, len(kms)) for contig, kms in space_kmers.items()
+        contig: _position_families(contig, len(kms), decoys, family_of, homologs, k)
+        for contig, kms in space_kmers.items()
     }
-    for contig, kms in space_kmers.items():
-        for km, fam in zip(kms, families_at[contig], strict=True):
-            if fam is not None:
-                occurrences[(fam, km)] = occurrences.get((fam, km), 0) + 1
-
-    multiplicity, countable, shared, genome_shared, kmer_id = {}, {}, {}, {}, {}
-    member_sets = {name: set(kms) for name, kms in kmers.items()}
+    masks = _ContigMasks(
+        k,
+        owner,
+        {km for seq in (genome_segments or {}).values() for km in canonical_kmers(seq, k)},
+        {name: set(kms) for name, kms in kmers.items()},
+        members,
+        _occurrences(space_kmers, families_at),
+    )
     ids: dict[str, int] = {}
+    multiplicity, countable, shared, genome_shared, kmer_id = {}, {}, {}, {}, {}
     for contig, kms in space_kmers.items():
         length = len(decoys.get(contig) or reference_contigs[contig])
         numbered = np.full(length, -1, dtype=np.int64)
         numbered[: len(kms)] = [ids.setdefault(km, len(ids)) for km in kms]
         kmer_id[contig] = numbered
-        length = len(decoys.get(contig) or reference_contigs[contig])
-        fams = families_at[contig]
-        mult = np.array(
-            [occurrences.get((f, km), 0) if f else 0 for km, f in zip(kms, fams, strict=True)],
-            dtype=float,
-        )
-        foreign = np.array(
-            [
-                bool(f) and len(owner.get(km, {f}) - {f}) > 0
-                for km, f in zip(kms, fams, strict=True)
-            ],
-            dtype=bool,
-        )
-        in_genome = np.array([km in genome_kmers for km in kms], dtype=bool)
-        every = np.array(
-            [
-                bool(f) and all(km in member_sets[m] for m in members[f])
-                for km, f in zip(kms, fams, strict=True)
-            ],
-            dtype=bool,
-        )
-        ok = np.array([f is not None for f in fams], dtype=bool) & ~foreign & ~in_genome
+        mult, ok, every, in_genome = masks.of(kms, families_at[contig])
         multiplicity[contig] = _per_position(mult, length, k)
         countable[contig] = _per_position(ok, length, k)
         shared[contig] = _per_position(every & ok, length, k)
@@ -234,6 +192,89 @@ def build_decoy_map(
     return DecoyMap(
         k, family_of, members, multiplicity, countable, shared, genome_shared, homologs, kmer_id
     )
+
+
+def _sequence_space(
+    kmers: dict[str, list[str]],
+    owner: dict[str, set[str]],
+    reference_contigs: dict[str, str],
+    k: int,
+    min_homolog_length: int,
+) -> tuple[list[Homolog], dict[str, list[str]]]:
+    """Stretches of the reference contigs holding a family's k-mers, and the k-mers of
+    every contig of the families' sequence space (decoys and those contigs)."""
+    homologs: list[Homolog] = []
+    space_kmers = dict(kmers)
+    for contig, seq in reference_contigs.items():
+        contig_kmers = canonical_kmers(seq, k)
+        for start, end, family in _homolog_runs(
+            contig_kmers, owner, len(seq), k, min_homolog_length
+        ):
+            homologs.append(Homolog(contig, start, end, family))
+        space_kmers[contig] = contig_kmers
+    return homologs, space_kmers
+
+
+def _position_families(
+    contig: str,
+    count: int,
+    decoys: dict[str, str],
+    family_of: dict[str, str],
+    homologs: list[Homolog],
+    k: int,
+) -> list[str | None]:
+    """The family each k-mer of a contig belongs to (None: outside the space)."""
+    if contig in decoys:
+        return [family_of[contig]] * count
+    fams: list[str | None] = [None] * count
+    for h in homologs:
+        if h.contig == contig:
+            for i in range(h.start, min(h.end - k + 1, count)):
+                fams[i] = h.family
+    return fams
+
+
+def _occurrences(
+    space_kmers: dict[str, list[str]], families_at: dict[str, list[str | None]]
+) -> dict[tuple[str, str], int]:
+    """(family, k-mer) -> how often the k-mer occurs in the family's sequence space."""
+    occurrences: dict[tuple[str, str], int] = {}
+    for contig, kms in space_kmers.items():
+        for km, fam in zip(kms, families_at[contig], strict=True):
+            if fam is not None:
+                occurrences[(fam, km)] = occurrences.get((fam, km), 0) + 1
+    return occurrences
+
+
+@dataclass(frozen=True)
+class _ContigMasks:
+    """Per-k-mer masks of one contig of the sequence space."""
+
+    k: int
+    owner: dict[str, set[str]]
+    genome_kmers: set[str]
+    member_sets: dict[str, set[str]]
+    members: dict[str, list[str]]
+    occurrences: dict[tuple[str, str], int]
+
+    def of(self, kms: list[str], fams: list[str | None]):
+        """Multiplicity in the family, countable (in the family, no other family's and
+        no genome k-mer), shared by every member, and shared with the genome."""
+        pairs = list(zip(kms, fams, strict=True))
+        mult = np.array([self.occurrences.get((f, km), 0) if f else 0 for km, f in pairs], float)
+        foreign = np.array(
+            [bool(f) and len(self.owner.get(km, {f}) - {f}) > 0 for km, f in pairs], dtype=bool
+        )
+        in_genome = np.array([km in self.genome_kmers for km in kms], dtype=bool)
+        every = np.array(
+            [
+                bool(f) and all(km in self.member_sets[m] for m in self.members[f])
+                for km, f in pairs
+            ],
+            dtype=bool,
+        )
+        ok = np.array([f is not None for f in fams], dtype=bool) & ~foreign & ~in_genome
+        return mult, ok, every, in_genome
 
 
 def effective_lengths(decoy_map: DecoyMap, family: str) -> dict[str, float]:
