@@ -132,79 +132,91 @@ def profile_estimate(
     level: float = LEVEL_95,
 ) -> ProfileEstimate:
     """Maximum-likelihood fraction with its profile-likelihood interval."""
-    names = nuisance_names(table)
-    start = start or Parameters()
-    evaluated: dict[float, Fit] = {}
-
-    def at(c: float, seed: Parameters) -> Fit:
-        key = round(float(c), 10)
-        if key not in evaluated:
-            evaluated[key] = fit_at_fraction(table, key, seed, names)
-        return evaluated[key]
-
-    # 1. sweep the grid upwards, warm-starting each point from the previous one
-    seed, best_c = start, 0.0
-    for c in FRACTION_GRID:
-        point = at(c, seed)
-        seed = point.parameters
-        if point.log_likelihood > evaluated[round(best_c, 10)].log_likelihood:
-            best_c = c
-        if point.log_likelihood < evaluated[round(best_c, 10)].log_likelihood - STOP_BELOW_MAX:
-            break
-    grid = sorted(evaluated)
-
-    # 2. refine the maximum between its grid neighbours
-    i = grid.index(round(best_c, 10))
-    low, high = grid[max(0, i - 1)], grid[min(len(grid) - 1, i + 1)]
-    anchor = evaluated[grid[i]].parameters
-    if high > low:
-        refined = minimize_scalar(
-            lambda c: -at(c, anchor).log_likelihood,
-            bounds=(low, high),
-            method="bounded",
-            options={"xatol": 5e-4},
-        )
-        candidate = round(float(refined.x), 10)
-        if evaluated[candidate].log_likelihood > evaluated[grid[i]].log_likelihood:
-            best_c = candidate
-    best = evaluated[round(best_c, 10)]
+    profile = _Profile(table, nuisance_names(table))
+    best_c = profile.refine(profile.sweep(start or Parameters()))
+    best = profile.evaluated[round(best_c, 10)]
     threshold = best.log_likelihood - level
-
-    # 3. interval ends: bisection between the last point inside and the first outside
-    def crossing(direction: int) -> float:
-        inside = best_c
-        points = sorted(evaluated)
-        outside_candidates = [c for c in points if (c - inside) * direction > 0]
-        outside_candidates.sort(key=lambda c: abs(c - inside))
-        outside = None
-        for c in outside_candidates:
-            if evaluated[c].log_likelihood < threshold:
-                outside = c
-                break
-            inside = c
-        if outside is None:
-            return 0.0 if direction < 0 else MAX_FRACTION
-        seed_params = evaluated[round(inside, 10)].parameters
-        for _ in range(5):
-            middle = (inside + outside) / 2
-            point = at(middle, seed_params)
-            if point.log_likelihood < threshold:
-                outside = middle
-            else:
-                inside, seed_params = middle, point.parameters
-        return (inside + outside) / 2
-
-    lower = crossing(-1)
-    upper = crossing(+1)
-    null = evaluated[0.0]
-    profile = sorted((c, f.log_likelihood) for c, f in evaluated.items())
-    converged = best.converged
+    lower = profile.crossing(best_c, threshold, -1)
+    upper = profile.crossing(best_c, threshold, +1)
     return ProfileEstimate(
         fraction=float(best_c),
         lower=float(lower),
         upper=float(min(upper, MAX_FRACTION)),
         fit=best,
-        null_log_likelihood=null.log_likelihood,
-        converged=converged,
-        profile=profile,
+        null_log_likelihood=profile.evaluated[0.0].log_likelihood,
+        converged=best.converged,
+        profile=sorted((c, f.log_likelihood) for c, f in profile.evaluated.items()),
     )
+
+
+class _Profile:
+    """The profile likelihood of one table: fits at fractions, each computed once
+    (keyed by the fraction rounded to 1e-10) and warm-started from a neighbour."""
+
+    def __init__(self, table: CountTable, names: list[str]) -> None:
+        self.table, self.names = table, names
+        self.evaluated: dict[float, Fit] = {}
+
+    def at(self, c: float, seed: Parameters) -> Fit:
+        key = round(float(c), 10)
+        if key not in self.evaluated:
+            self.evaluated[key] = fit_at_fraction(self.table, key, seed, self.names)
+        return self.evaluated[key]
+
+    def _log_likelihood(self, c: float) -> float:
+        return self.evaluated[round(c, 10)].log_likelihood
+
+    def sweep(self, seed: Parameters) -> float:
+        """The best fraction of the grid, swept upwards with warm starts until the
+        likelihood falls STOP_BELOW_MAX below its maximum."""
+        best_c = 0.0
+        for c in FRACTION_GRID:
+            point = self.at(c, seed)
+            seed = point.parameters
+            if point.log_likelihood > self._log_likelihood(best_c):
+                best_c = c
+            if point.log_likelihood < self._log_likelihood(best_c) - STOP_BELOW_MAX:
+                break
+        return best_c
+
+    def refine(self, best_c: float) -> float:
+        """The maximum refined between its grid neighbours."""
+        grid = sorted(self.evaluated)
+        i = grid.index(round(best_c, 10))
+        low, high = grid[max(0, i - 1)], grid[min(len(grid) - 1, i + 1)]
+        anchor = self.evaluated[grid[i]].parameters
+        if high > low:
+            refined = minimize_scalar(
+                lambda c: -self.at(c, anchor).log_likelihood,
+                bounds=(low, high),
+                method="bounded",
+                options={"xatol": 5e-4},
+            )
+            candidate = round(float(refined.x), 10)
+            if self.evaluated[candidate].log_likelihood > self.evaluated[grid[i]].log_likelihood:
+                best_c = candidate
+        return best_c
+
+    def crossing(self, best_c: float, threshold: float, direction: int) -> float:
+        """An interval end: bisection between the last point inside and the first
+        outside, in ``direction`` from the maximum."""
+        inside = best_c
+        outside_candidates = [c for c in sorted(self.evaluated) if (c - inside) * direction > 0]
+        outside_candidates.sort(key=lambda c: abs(c - inside))
+        outside = None
+        for c in outside_candidates:
+            if self.evaluated[c].log_likelihood < threshold:
+                outside = c
+                break
+            inside = c
+        if outside is None:
+            return 0.0 if direction < 0 else MAX_FRACTION
+        seed_params = self.evaluated[round(inside, 10)].parameters
+        for _ in range(5):
+            middle = (inside + outside) / 2
+            point = self.at(middle, seed_params)
+            if point.log_likelihood < threshold:
+                outside = middle
+            else:
+                inside, seed_params = middle, point.parameters
+        return (inside + outside) / 2
