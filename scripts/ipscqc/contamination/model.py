@@ -342,6 +342,20 @@ def _spectrum_gradient(params: Parameters, freq: SiteFrequencies):
 def log_likelihood_and_gradient(table: CountTable, params: Parameters) -> tuple[float, dict]:
     """The log-likelihood and its partial derivatives in GRADIENT_PARAMETERS (natural
     scale), for gradient-based fitting; equal to ``log_likelihood`` in value."""
+    value, posterior, pair_posterior = _posterior(table, params)
+    gradient = _read_gradient(table, params, pair_posterior)
+    e = params.error
+    if table.total_reads:
+        other, total = table.other_reads, table.total_reads
+        value += other * np.log(2 * e) + (total - other) * np.log1p(-2 * e)
+        gradient["error"] += other / e - 2.0 * (total - other) / (1.0 - 2.0 * e)
+    gradient.update(_genotype_gradient(table, params, posterior))
+    return value, gradient
+
+
+def _posterior(table: CountTable, params: Parameters) -> tuple[float, np.ndarray, np.ndarray]:
+    """The log-likelihood of the rows, the posterior of each row's (g, h) component
+    times its site count, and that posterior summed per distinct read pair."""
     rows = len(table.depth)
     log_g, log_h = genotype_priors(table, params)
     reads = read_log_likelihood(table, params)[table.read_index]
@@ -351,14 +365,16 @@ def log_likelihood_and_gradient(table: CountTable, params: Parameters) -> tuple[
     weights = _relative_exp(flat - top[:, None])
     total_per_row = weights.sum(axis=1)
     per_row = top + np.log(total_per_row)
-    # posterior of each (g, h) component, times the row's site count
     posterior = (weights / total_per_row[:, None]).reshape(rows, 3, 3) * table.weight[:, None, None]
     value = float(np.dot(table.weight, per_row))
     # summed per distinct read pair, where the read derivatives live (rows are sorted
     # by depth and alt, so each pair's rows are contiguous)
     starts = np.flatnonzero(np.r_[True, np.diff(table.read_index) != 0])
-    pair_posterior = np.add.reduceat(posterior, starts, axis=0)
+    return value, posterior, np.add.reduceat(posterior, starts, axis=0)
 
+
+def _read_gradient(table: CountTable, params: Parameters, pair_posterior: np.ndarray) -> dict:
+    """Derivatives of the read terms: fraction, error, het balance and overdispersion."""
     c, e, b, rho = params.fraction, params.error, params.het_balance, params.het_overdispersion
     own = np.array([0.0, b, 1.0])[:, None]
     foreign = np.arange(3)[None, :] / 2.0
@@ -384,7 +400,7 @@ def log_likelihood_and_gradient(table: CountTable, params: Parameters) -> tuple[
     dp_db = np.zeros((3, 3))
     dp_db[1, :] = (1.0 - 2.0 * e) * (1.0 - c)
     dp_dc = (1.0 - 2.0 * e) * (foreign - own)
-    gradient = {
+    return {
         "fraction": float(np.sum(pair_posterior * d_p * dp_dc[None])),
         "error": float(np.sum(pair_posterior * d_p * dp_de[None])),
         "het_balance": float(np.sum(pair_posterior * d_p * dp_db[None])),
@@ -392,15 +408,16 @@ def log_likelihood_and_gradient(table: CountTable, params: Parameters) -> tuple[
         if rho > 0
         else 0.0,
     }
-    if table.total_reads:
-        other, total = table.other_reads, table.total_reads
-        value += other * np.log(2 * e) + (total - other) * np.log1p(-2 * e)
-        gradient["error"] += other / e - 2.0 * (total - other) / (1.0 - 2.0 * e)
+
+
+def _genotype_gradient(table: CountTable, params: Parameters, posterior: np.ndarray) -> dict:
+    """Derivatives of the genotype terms: call error, donor genotype logits (named
+    frequencies) and the spectrum's alpha and beta."""
     eps = params.call_error
     called = table.call != NO_CALL
     same = table.call[:, None] == np.arange(3)[None, :]
     d_call = np.where(same, -1.0 / (1.0 - eps), 1.0 / eps) * called[:, None]
-    gradient["call_error"] = float(np.sum(posterior.sum(axis=2) * d_call))
+    gradient = {"call_error": float(np.sum(posterior.sum(axis=2) * d_call))}
     gradient["alpha"] = gradient["beta"] = 0.0
     gradient["logit_het"] = gradient["logit_hom_alt"] = 0.0
     if table.frequencies.kind == "named":
@@ -414,4 +431,4 @@ def log_likelihood_and_gradient(table: CountTable, params: Parameters) -> tuple[
         component = posterior.sum(axis=0)
         gradient["alpha"] = float(np.sum(component * d_alpha))
         gradient["beta"] = float(np.sum(component * d_beta))
-    return value, gradient
+    return gradient
