@@ -214,6 +214,21 @@ def vector_values(
         min_overhang,
     )
     notes = [SENDAI_NOTE, *_evidence_notes(evidence, items, transgenes, min_junction_reads)]
+    values = {
+        **_family_values(items),
+        **_transgene_values(transgenes, parental_evidence is not None),
+        "autosomal_depth": autosomal_depth,
+        "decoy_contigs": sum(len(item["members"]) for item in items),
+        "vector_families": len(items),
+        "genes_searched": len(transgenes),
+        "read_length": read_length,
+    }
+    return values, items + transgenes, notes
+
+
+def _family_values(items: list[dict]) -> dict:
+    """The line's values over its vector families: the highest copies per cell (whole
+    family and local stretch), what was detected, and the detection limit."""
     copies = [item["copies_per_cell"] for item in items if item["copies_per_cell"] is not None]
     best = max(items, key=lambda item: item["copies_per_cell"] or 0.0, default=None)
     local = max(items, key=lambda item: item["local_copies_per_cell"] or 0.0, default=None)
@@ -227,10 +242,7 @@ def vector_values(
         for item in items
         if item["parental_copies_per_cell"] is not None
     ]
-    parental_total = None
-    if parental_evidence is not None:
-        parental_total = sum(item["parental_junction_reads"] or 0 for item in transgenes)
-    values = {
+    return {
         "max_vector_copies_per_cell": max(copies) if items and len(copies) == len(items) else None,
         "vector_family_with_max": best["name"]
         if best and (best["copies_per_cell"] or 0) > 0
@@ -242,18 +254,21 @@ def vector_values(
         "vector_detection_limit": None
         if not items or any(v is None for v in limits)
         else max(limits),
+    }
+
+
+def _transgene_values(transgenes: list[dict], has_parental: bool) -> dict:
+    """The line's transgene junction reads, the genes they show, and the parental's."""
+    parental_total = None
+    if has_parental:
+        parental_total = sum(item["parental_junction_reads"] or 0 for item in transgenes)
+    return {
         "transgene_junction_reads": sum(item["junction_reads"] for item in transgenes)
         if transgenes
         else None,
         "transgene_genes": [item["name"] for item in transgenes if item["detected"]],
         "parental_transgene_junction_reads": parental_total,
-        "autosomal_depth": autosomal_depth,
-        "decoy_contigs": sum(len(item["members"]) for item in items),
-        "vector_families": len(items),
-        "genes_searched": len(transgenes),
-        "read_length": read_length,
     }
-    return values, items + transgenes, notes
 
 
 def _evidence_notes(
