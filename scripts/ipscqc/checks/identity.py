@@ -119,25 +119,12 @@ def analyse(inputs: IdentityInputs, settings: dict) -> Findings:
     decided (too few informative sites, or no other sample of the donor). ``settings``
     is the config's ``identity:``.
     """
-    import numpy as np
-
     from ipscqc.paired_assessability import paired_assessability
     from ipscqc.relatedness import SAME_INDIVIDUAL, RelatednessSettings, pairs_of
 
     sample, parental, donor = inputs.sample, inputs.parental, inputs.donor
     own = pairs_of(inputs.pairs, sample)
-    items = [
-        {
-            "other_sample": row.other,
-            "other_donor": row.other_donor,
-            "expected": "same" if row.other_donor == donor else "different",
-            "informative_sites": int(row.informative_sites),
-            "concordance": _none_if_nan(row.concordance),
-            "relatedness": _none_if_nan(row.relatedness),
-            "observed": row.observed,
-        }
-        for row in own.sort_values("other").itertuples()
-    ]
+    items = _pair_items(own, donor)
     matches, informative, note = _match(own, parental, donor, settings["min_informative_sites"])
     notes = [note] if note else []
     conclusive = own[own["observed"] != "inconclusive"]
@@ -159,7 +146,6 @@ def analyse(inputs: IdentityInputs, settings: dict) -> Findings:
     )
     if pairing.status == "different":
         notes.append(f"acquired variants, copy number and vectors are {pairing.reason}")
-    depth = inputs.site_depth
     values = {
         **to_parental,
         "paired_assessable": pairing.assessable if parental else None,
@@ -169,13 +155,40 @@ def analyse(inputs: IdentityInputs, settings: dict) -> Findings:
         "matching_other_samples": other_samples,
         "informative_sites": informative,
         "min_informative_sites": settings["min_informative_sites"],
-        "sites_genotyped": int(len(depth)),
-        "sites_with_depth": int((depth >= settings["min_depth"]).sum()),
-        "median_site_depth": float(np.median(depth)) if len(depth) else None,
+        **_site_values(inputs.site_depth, settings["min_depth"]),
     }
     result = findings(SPEC, sample, parental, values, items, notes)
     result.tables["pairing"] = pairing  # for the run's pairing table (main)
     return result
+
+
+def _pair_items(own, donor: str) -> list[dict]:
+    """One item per other sample of the run: its donor, what was expected of the pair
+    and what was observed."""
+    return [
+        {
+            "other_sample": row.other,
+            "other_donor": row.other_donor,
+            "expected": "same" if row.other_donor == donor else "different",
+            "informative_sites": int(row.informative_sites),
+            "concordance": _none_if_nan(row.concordance),
+            "relatedness": _none_if_nan(row.relatedness),
+            "observed": row.observed,
+        }
+        for row in own.sort_values("other").itertuples()
+    ]
+
+
+def _site_values(depth, min_depth: int) -> dict:
+    """How many identity sites were genotyped, how many reached ``min_depth``, and
+    their median depth."""
+    import numpy as np
+
+    return {
+        "sites_genotyped": int(len(depth)),
+        "sites_with_depth": int((depth >= min_depth).sum()),
+        "median_site_depth": float(np.median(depth)) if len(depth) else None,
+    }
 
 
 def main(inputs, outputs, params) -> None:

@@ -168,16 +168,9 @@ def sex_metrics(
     sex_matches = None
     if declared and inferred != "ambiguous":
         sex_matches = inferred == declared
-    # the karyotypic sex the sample started with: the parental's, else the declared one
-    origin = parental_sex if parental_sex in ("female", "male") else declared
-    if origin is None and inferred in ("female", "male"):
-        origin = inferred
-    min_loss = params["min_loss_fraction"]
-    x_loss_fraction = None
-    if origin == "female" and x_ratio is not None:
-        reference = ((parental.ratios if parental else None) or {}).get("x_depth_ratio") or 1.0
-        x_loss_fraction = max(0.0, 2.0 * (1.0 - x_ratio / reference))
-    x_loss = None if x_loss_fraction is None else x_loss_fraction >= min_loss
+    origin = _karyotypic_origin(parental_sex, declared, inferred)
+    x_loss_fraction = _x_loss_fraction(origin, x_ratio, parental)
+    x_loss = None if x_loss_fraction is None else x_loss_fraction >= params["min_loss_fraction"]
     y = y_loss(
         own.y if own.y is not None else _no_y(),
         parental.y if parental is not None and parental_sex == "male" else None,
@@ -213,6 +206,26 @@ def sex_metrics(
         "y_ratio_basis": None if own.y is None else own.y.basis,
     }
     return metrics, notes
+
+
+def _karyotypic_origin(parental_sex: str | None, declared: str | None, inferred: str):
+    """The karyotypic sex the sample started with: the parental's, else the declared
+    one, else the one its data show."""
+    origin = parental_sex if parental_sex in ("female", "male") else declared
+    if origin is None and inferred in ("female", "male"):
+        origin = inferred
+    return origin
+
+
+def _x_loss_fraction(
+    origin: str | None, x_ratio: float | None, parental: SexEvidence | None
+) -> float | None:
+    """Fraction of cells of a female line that lost an X: twice the drop of its X ratio
+    below its parental's (else below 1). None for a line that did not start female."""
+    if origin != "female" or x_ratio is None:
+        return None
+    reference = ((parental.ratios if parental else None) or {}).get("x_depth_ratio") or 1.0
+    return max(0.0, 2.0 * (1.0 - x_ratio / reference))
 
 
 def _no_y():
