@@ -10,8 +10,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import multiprocessing
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -28,15 +26,15 @@ from . import (
     genome,
     library,
     one_donor,
+    outputs,
     plasmids,
     reads,
     real_segment,
-    regions,
     sites,
     truth,
     variants,
 )
-from .sequtils import as_array, child_rng, write_fasta
+from .sequtils import as_array, child_rng
 
 GENERATOR_VERSION = "2.0.0"
 DESIGNS = ("default", one_donor.DESIGN)
@@ -58,9 +56,6 @@ OUTPUT_FILES = [
     "units.tsv",
 ]
 
-# state shared with forked read-writing workers (set before the pool starts)
-_WORKER_STATE: dict = {}
-
 
 def _log(msg: str, quiet: bool) -> None:
     if not quiet:
@@ -74,13 +69,6 @@ def source_digest() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")) + real_segment.resource_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _publish(path: Path, write) -> None:
-    """Write through a process-unique temporary file, then rename into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    tmp.replace(path)
 
 
 def _stamp(seed, genome_scale, coverage_scale, extra_lines, design_name) -> dict:
@@ -111,49 +99,6 @@ def _up_to_date(outdir: Path, stamp: dict) -> dict | None:
     if not all((outdir / f).exists() for f in expected_files):
         return None
     return known
-
-
-def _write_sheets(outdir: Path, samples: list[design.SampleDesign]) -> None:
-    rows = ["sample\tdonor\trole\tparental\tsex\tpassage\tnotes"]
-    for s in samples:
-        rows.append(
-            f"{s.name}\t{s.donor}\t{s.role}\t{s.parental}\t{s.declared_sex}\t{s.passage}\t{s.notes}"
-        )
-    text = "\n".join(rows) + "\n"
-    _publish(outdir / "samples.tsv", lambda p: p.write_text(text))
-    rows = ["sample\tunit\tfq1\tfq2"]
-    for s in samples:
-        for unit in s.units:
-            r1, r2 = _fastq_names(s.name, unit)
-            rows.append(f"{s.name}\t{unit}\treads/{r1}\treads/{r2}")
-    units = "\n".join(rows) + "\n"
-    _publish(outdir / "units.tsv", lambda p: p.write_text(units))
-
-
-def _fastq_names(sample: str, unit: str) -> tuple[str, str]:
-    return f"{sample}_{unit}_R1.fastq.gz", f"{sample}_{unit}_R2.fastq.gz"
-
-
-def _write_unit(job: tuple[str, int]) -> tuple[str, int]:
-    sample_name, unit_index = job
-    state = _WORKER_STATE
-    lib: reads.Fragments = state["libraries"][sample_name]
-    unit = state["units"][sample_name][unit_index]
-    sel = np.nonzero(lib.unit == unit_index)[0]
-    digits = len(str(max(1, len(lib) - 1)))
-    r1, r2 = _fastq_names(sample_name, unit)
-    rng = child_rng(state["seed"], "reads", sample_name, unit)
-    reads.write_fastq_pair(
-        rng,
-        state["buffer"],
-        lib.take(sel),
-        sel,
-        digits,
-        f"{sample_name}_{unit}",
-        state["outdir"] / "reads" / r1,
-        state["outdir"] / "reads" / r2,
-    )
-    return f"{sample_name}_{unit}", len(sel)
 
 
 def build(
@@ -379,6 +324,11 @@ def _construct_ranges(ref: Reference, vector_offset: dict, constructs: dict) -> 
 
 
 def _generate(outdir: Path, stamp: dict, threads, quiet: bool) -> dict:
+    """Every step of one data set in order: reference, design, germline and acquired
+    variants, haplotypes, libraries, files and truth. Long on purpose: each step feeds
+    the next and draws from its own named random stream, and the order is the recipe
+    a reader follows; each step is a function of its own.
+    """
     seed, genome_scale = stamp["seed"], stamp["genome_scale"]
     design_name = stamp["design"]
     t0 = time.time()
@@ -475,9 +425,9 @@ def _generate(outdir: Path, stamp: dict, threads, quiet: bool) -> dict:
     n_pairs = sum(len(x) for x in libraries.values())
     _log(f"{n_pairs:,} read pairs to write ({time.time() - t0:.1f} s so far)", quiet)
 
-    recurrent_rows = _write_reference(outdir, ref, genome_scale)
-    _write_sheets(outdir, samples)
-    counts = _write_reads(outdir, seed, source_buffer, libraries, samples, threads)
+    recurrent_rows = outputs.write_reference(outdir, ref, genome_scale)
+    outputs.write_sheets(outdir, samples)
+    counts = outputs.write_reads(outdir, seed, source_buffer, libraries, samples, threads)
 
     planted = truth.Planted(
         stamp=stamp,
@@ -506,71 +456,6 @@ def _generate(outdir: Path, stamp: dict, threads, quiet: bool) -> dict:
         recurrent_rows=recurrent_rows,
     )
     text = json.dumps(truth.build_truth(planted), sort_keys=True, indent=1) + "\n"
-    _publish(outdir / "truth.json", lambda p: p.write_text(text))
+    outputs.publish(outdir / "truth.json", lambda p: p.write_text(text))
     _log(f"done in {time.time() - t0:.1f} s: {outdir}", quiet)
     return json.loads((outdir / "truth.json").read_text())
-
-
-def _write_reference(outdir: Path, ref: Reference, genome_scale: float) -> list:
-    """genome.fa, annotation.gff3, vectors.fa and the BED files; returns the recurrent
-    region rows."""
-    ref_dir = outdir / "reference"
-    records = [(c.name, ref.sequences[c.name]) for c in ref.all_contigs]
-    _publish(ref_dir / "genome.fa", lambda p: write_fasta(p, records))
-    _publish(
-        ref_dir / "annotation.gff3", lambda p: genes.write_gff3(p, ref.models, ref.all_contigs)
-    )
-    vector_records = [(p.description(), p.sequence) for p in ref.plasmids]
-    _publish(ref_dir / "vectors.fa", lambda p: write_fasta(p, vector_records))
-    scale = f"genome_scale {genome_scale}"
-    recurrent = regions.recurrent_region_rows(ref.contigs, ref.models)
-    chr_y = next(c for c in ref.contigs if c.name == "chrY")
-    beds = {
-        "centromeres.bed": (
-            f"Centromeres of the toy genome ({scale}): chrom, start, end, name; chr21 is a "
-            "piece of 21q whose centromere lies before it (0 0)",
-            regions.centromere_rows(ref.all_contigs),
-        ),
-        "recurrent_regions.bed": (
-            f"Recurrent hPSC copy-number regions of the toy genome ({scale}): "
-            "chrom, start, end, name, usual direction",
-            recurrent,
-        ),
-        "problem_regions.bed": (
-            f"Problem regions of the toy genome ({scale}): segmental duplications (both "
-            "copies), a collapsed duplication, a satellite, the repeated blocks of chrY "
-            "and their chrX source: chrom, start, end, name, kind",
-            duplications.problem_region_rows(ref.features),
-        ),
-        "chrY_x_degenerate.bed": (
-            f"Uniquely mappable (X-degenerate-like) part of the toy chrY ({scale}): "
-            "chrom, start, end, name",
-            duplications.x_degenerate_rows(ref.features, chr_y),
-        ),
-    }
-    for name, (header, rows) in beds.items():
-        _publish(ref_dir / name, lambda p, h=header, r=rows: regions.write_bed(p, h, r))
-    return recurrent
-
-
-def _write_reads(outdir, seed, source_buffer, libraries, samples, threads) -> dict:
-    """FASTQ files: one job per sample unit, largest first, in forked workers."""
-    _WORKER_STATE.clear()
-    _WORKER_STATE.update(
-        seed=seed,
-        buffer=source_buffer,
-        libraries=libraries,
-        outdir=outdir,
-        units={s.name: s.units for s in samples},
-    )
-    reads.quality_lookup(0), reads.quality_lookup(1)  # built once, shared by the workers
-    jobs = [(s.name, i) for s in samples for i in range(len(s.units))]
-    jobs.sort(key=lambda j: -int((libraries[j[0]].unit == j[1]).sum()))
-    n_workers = max(1, min(threads or os.cpu_count() or 1, len(jobs)))
-    if n_workers == 1:
-        counts = dict(_write_unit(j) for j in jobs)
-    else:
-        with multiprocessing.get_context("fork").Pool(n_workers) as pool:
-            counts = dict(pool.imap_unordered(_write_unit, jobs))
-    _WORKER_STATE.clear()
-    return counts

@@ -157,6 +157,8 @@ def _mosaic_parental_populations() -> list[Population]:
 
 
 def sample_designs(extra_lines: int = 0) -> list[SampleDesign]:
+    """The samples of the default design, one literal per sample (long on purpose: it
+    is the sample sheet of the toy data set, written out as data)."""
     samples = [
         SampleDesign(
             "D1_parental",
@@ -282,7 +284,12 @@ def plant_events(
     genome_scale: float,
 ) -> tuple[list[CopyNumberEvent], list[AcquiredVariant]]:
     """Place the copy-number events and acquired variants of D1_clone_events and attach
-    them to its populations."""
+    them to its populations.
+
+    Long on purpose: it is the list of planted events, read top to bottom as the truth
+    table of docs/toy_data.md, and each placement draws from ``rng`` in this order, so
+    splitting it would change every planted position and every read of the data set.
+    """
     by_name = {c.name: c for c in contigs}
     picker = SitePicker(rng, contigs, sequences, genes, genome_scale)
     s = EVENTS_SAMPLE

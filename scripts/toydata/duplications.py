@@ -202,6 +202,9 @@ def _pair_unique_fraction(per_kb_between_copies: float, other_copies: int = 1) -
 
 
 def _chr_y_blocks(rng, placer, sequences, genome_scale, out: GenomeFeatures) -> None:
+    """The repeated blocks of chrY (X-transposed copy, ampliconic palindromes) and
+    their truth. Long on purpose: each block is placed, copied and recorded in one
+    place, drawing from ``rng`` in this order (reordering moves every block)."""
     y, x = sequences["chrY"], sequences["chrX"]
     n = _scaled(XTR_BP, genome_scale)
     y0 = placer.place("chrY", n, *placer.arm("chrY", "p"))
