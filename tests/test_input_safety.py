@@ -279,7 +279,7 @@ def test_numbers_written_as_text_are_read_where_the_schema_wants_a_number():
     config = {
         "variants": {"max_p_line": "1e-6", "hotspot_max_p_line": "2.5E-4", "hotspots": "1e5"},
         "copy_number": {"min_call_bp": "1e5"},
-        "gate": {"copy_number": {"max_event_bp": "5e6", "max_log2_noise": "3e-1"}},
+        "gate": {"copy_number": {"min_bins_used": "5e3", "max_log2_noise": "3e-1"}},
         "params": {"mpileup": {"min_mapq": "2.55e1"}},
     }
     turned = numbers_written_as_text(config, schema)
@@ -290,7 +290,7 @@ def test_numbers_written_as_text_are_read_where_the_schema_wants_a_number():
     }
     assert config["copy_number"]["min_call_bp"] == 100000
     assert isinstance(config["copy_number"]["min_call_bp"], int)
-    assert config["gate"]["copy_number"] == {"max_event_bp": 5000000, "max_log2_noise": 0.3}
+    assert config["gate"]["copy_number"] == {"min_bins_used": 5000, "max_log2_noise": 0.3}
     assert config["params"]["mpileup"]["min_mapq"] == "2.55e1"  # not whole: stays text
     assert "variants.hotspots" not in turned and "variants.max_p_line" in turned
 

@@ -399,7 +399,11 @@ def main(inputs, outputs, params) -> None:
 
     check_inputs = read_inputs(inputs, params)
     result = analyse(check_inputs, Settings.from_config(dict(params.settings)))
+    # null findings when the sample is another individual than its parental: its
+    # "calls" would be the other person's genome, so the calls table stays empty
+    reported = against_parental(result, inputs.get("pairing"), SPEC)
     tables, paired = result.tables, bool(check_inputs.parental)
+    calls = tables["calls"] if reported is result else tables["calls"].iloc[0:0]
     columns = ["chrom", "start", "end", "gc", "n_fraction", "line_depth"]
     columns += ["parental_depth"] if paired else []
     columns += ["line_corrected"] + (["parental_corrected"] if paired else [])
@@ -408,16 +412,17 @@ def main(inputs, outputs, params) -> None:
     tables["bins"][columns].to_csv(outputs.bins, **write)
     tables["sites"].to_csv(outputs.sites, **write)
     tables["segments"].to_csv(outputs.segments, **write)
-    tables["calls"].to_csv(outputs.calls, **write)
+    calls.to_csv(outputs.calls, **write)
     segments_for_findings(tables["segments"]).to_csv(outputs.findings_table, **write)
     mode = f"against {check_inputs.parental}" if paired else "line-only"
+    if reported is not result:
+        mode += " (not assessable: another individual)"
     cn_figure.draw(
         outputs.figure,
         f"{check_inputs.sample}: copy number {mode}",
         tables["bins"],
         tables["sites"],
         tables["segments"],
-        tables["calls"],
+        calls,
     )
-    # null findings when the sample is another individual than its parental
-    write_findings(outputs.findings, against_parental(result, inputs.get("pairing"), SPEC), SPEC)
+    write_findings(outputs.findings, reported, SPEC)
