@@ -1,7 +1,7 @@
 """Write the toy data set's files: reference, BED files, sheets and FASTQ reads.
 
 Every file is written through a temporary name and renamed into place, so a file that
-exists is complete. Reads are written in forked workers, one job per sample unit.
+exists is complete. Reads are written in worker processes, one job per sample unit.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .sequtils import child_rng, write_fasta
 if TYPE_CHECKING:
     from .dataset import Reference
 
-# state shared with forked read-writing workers (set before the pool starts)
+# the genome sequence, set once in each read-writing worker
 _WORKER_STATE: dict = {}
 
 
@@ -51,26 +51,26 @@ def _fastq_names(sample: str, unit: str) -> tuple[str, str]:
     return f"{sample}_{unit}_R1.fastq.gz", f"{sample}_{unit}_R2.fastq.gz"
 
 
-def _write_unit(job: tuple[str, int]) -> tuple[str, int]:
-    sample_name, unit_index = job
-    state = _WORKER_STATE
-    lib: reads.Fragments = state["libraries"][sample_name]
-    unit = state["units"][sample_name][unit_index]
-    sel = np.nonzero(lib.unit == unit_index)[0]
-    digits = len(str(max(1, len(lib) - 1)))
+def _write_unit(job: tuple) -> tuple[str, int]:
+    """Write one sample unit's FASTQ pair; the job carries everything but the genome."""
+    sample_name, unit, fragments, selected, digits, seed, outdir = job
     r1, r2 = _fastq_names(sample_name, unit)
-    rng = child_rng(state["seed"], "reads", sample_name, unit)
+    rng = child_rng(seed, "reads", sample_name, unit)
     reads.write_fastq_pair(
         rng,
-        state["buffer"],
-        lib.take(sel),
-        sel,
+        _WORKER_STATE["buffer"],
+        fragments,
+        selected,
         digits,
         f"{sample_name}_{unit}",
-        state["outdir"] / "reads" / r1,
-        state["outdir"] / "reads" / r2,
+        outdir / "reads" / r1,
+        outdir / "reads" / r2,
     )
-    return f"{sample_name}_{unit}", len(sel)
+    return f"{sample_name}_{unit}", len(selected)
+
+
+def _start_worker(buffer) -> None:
+    _WORKER_STATE["buffer"] = buffer
 
 
 def write_reference(outdir: Path, ref: Reference, genome_scale: float) -> list:
@@ -114,23 +114,27 @@ def write_reference(outdir: Path, ref: Reference, genome_scale: float) -> list:
 
 
 def write_reads(outdir, seed, source_buffer, libraries, samples, threads) -> dict:
-    """FASTQ files: one job per sample unit, largest first, in forked workers."""
-    _WORKER_STATE.clear()
-    _WORKER_STATE.update(
-        seed=seed,
-        buffer=source_buffer,
-        libraries=libraries,
-        outdir=outdir,
-        units={s.name: s.units for s in samples},
-    )
-    reads.quality_lookup(0), reads.quality_lookup(1)  # built once, shared by the workers
-    jobs = [(s.name, i) for s in samples for i in range(len(s.units))]
-    jobs.sort(key=lambda j: -int((libraries[j[0]].unit == j[1]).sum()))
+    """FASTQ files: one job per sample unit, largest first, in worker processes.
+
+    Workers are spawned, not forked: a fork copies whatever lock another thread of
+    the caller holds (a test runner, a notebook), and the child can wait on it
+    forever. Each job carries its own fragments; the genome reaches each worker once.
+    """
+    jobs = []
+    for s in samples:
+        lib: reads.Fragments = libraries[s.name]
+        digits = len(str(max(1, len(lib) - 1)))
+        for index, unit in enumerate(s.units):
+            selected = np.nonzero(lib.unit == index)[0]
+            jobs.append((s.name, unit, lib.take(selected), selected, digits, seed, outdir))
+    jobs.sort(key=lambda job: -len(job[3]))
     n_workers = max(1, min(threads or os.cpu_count() or 1, len(jobs)))
     if n_workers == 1:
-        counts = dict(_write_unit(j) for j in jobs)
+        _start_worker(source_buffer)
+        counts = dict(_write_unit(job) for job in jobs)
     else:
-        with multiprocessing.get_context("fork").Pool(n_workers) as pool:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(n_workers, _start_worker, (source_buffer,)) as pool:
             counts = dict(pool.imap_unordered(_write_unit, jobs))
     _WORKER_STATE.clear()
     return counts
