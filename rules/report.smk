@@ -41,6 +41,10 @@ rule multiqc:
         runtime=30,
     params:
         outdir=parent_folder,
+        # MultiQC of the Python that runs the workflow when none is on PATH (a fresh shell
+        # running .venv/bin/snakemake); a conda job finds its environment's on PATH
+        beside_python=str(Path(sys.executable).parent / "multiqc"),
     shell:
-        "multiqc --force --no-ansi --config {input.config:q} --outdir {params.outdir:q}"
+        '"$(command -v multiqc || echo {params.beside_python:q})" --force --no-ansi'
+        " --config {input.config:q} --outdir {params.outdir:q}"
         " --filename multiqc_report.html {input:q} 2> {log:q}"

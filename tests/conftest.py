@@ -66,8 +66,17 @@ def toy_config(toy_data: Path, results: str = "results") -> str:
     return yaml.safe_dump(config, sort_keys=False)
 
 
+def user_environment() -> dict[str, str]:
+    """This process's environment with the Python environment's bin folder left off
+    PATH, as in a fresh shell that runs .venv/bin/snakemake (the README's command)."""
+    python_bin = str(Path(sys.executable).parent)
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p != python_bin]
+    return {**os.environ, "PATH": os.pathsep.join(path)}
+
+
 def run_workflow(workdir: Path, config: Path, *args: str, check: bool = True):
-    """Run the workflow from the repository's Snakefile in its own working folder."""
+    """Run the workflow from the repository's Snakefile in its own working folder, as a
+    user runs it: the Python environment's tools are not on PATH (see user_environment)."""
     command = [
         sys.executable,
         "-m",
@@ -82,7 +91,9 @@ def run_workflow(workdir: Path, config: Path, *args: str, check: bool = True):
         str(os.cpu_count() or 1),
         *args,
     ]
-    return subprocess.run(command, check=check, capture_output=True, text=True)
+    return subprocess.run(
+        command, check=check, capture_output=True, text=True, env=user_environment()
+    )
 
 
 def pytest_collection_finish(session) -> None:

@@ -541,9 +541,9 @@ CONFIG_CASES = {
     "results outside": (
         ["results"],
         "../outside",
-        "results: '../outside' is not allowed; expected a path relative",
+        "results: '../outside' is not allowed; expected a folder for every output",
     ),
-    "results absolute": (["results"], "/abs", "results: '/abs' is not allowed"),
+    "results the root": (["results"], "/", "results: '/' is not allowed"),
     "results with ;": (["results"], "r;touch pwned", "results: 'r;touch pwned' is not allowed"),
     "extra args with ;": (
         ["params", "bwa", "extra"],
