@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from ipscqc.checks import CHECKS, checks_for  # noqa: E402
 from ipscqc.configuration import load_yaml, numbers_written_as_text  # noqa: E402
-from ipscqc.contig_index import contig_indexes, contig_name_problems  # noqa: E402
+from ipscqc.contig_index import contig_name_problems  # noqa: E402
 from ipscqc.genome import GenomeModel  # noqa: E402
 from ipscqc.layout import Layout  # noqa: E402
 from ipscqc.paths import (  # noqa: E402
@@ -23,7 +23,8 @@ from ipscqc.paths import (  # noqa: E402
     results_folder_problems,
 )
 from ipscqc.preflight import config_problems  # noqa: E402
-from ipscqc.readers.fasta import fasta_contigs  # noqa: E402
+from ipscqc.readers.fasta import fasta_contigs, fasta_lengths  # noqa: E402
+from ipscqc.shards import plan_shards  # noqa: E402
 from ipscqc.sheets import SheetError, load_and_check  # noqa: E402
 from ipscqc.versions import tool_versions_shell  # noqa: E402
 
@@ -70,7 +71,8 @@ PARENTALS = sorted(samples.index[samples["role"] == "parental"])
 DONORS = sorted(set(samples["donor"]))
 # what the scripts need of the sheet: sample -> donor, parental ("" for none), sex
 SHEET = samples[["donor", "parental", "sex"]].to_dict("index")
-GENOME_CONTIGS = fasta_contigs(REFERENCE["fasta"])
+GENOME_LENGTHS = fasta_lengths(REFERENCE["fasta"])
+GENOME_CONTIGS = list(GENOME_LENGTHS)
 VECTOR_CONTIGS = fasta_contigs(REFERENCE["vectors"]) if REFERENCE["vectors"] else []
 _contig_problems = contig_name_problems(GENOME_CONTIGS, REFERENCE["fasta"])
 _contig_problems += contig_name_problems(VECTOR_CONTIGS, REFERENCE["vectors"])
@@ -84,18 +86,14 @@ if not GENOME.autosomes:
         f"{', ...' if len(GENOME_CONTIGS) > 5 else ''}: the workflow needs a human reference"
         " with UCSC or Ensembl chromosome names"
     )
-# Variants are called per analysed contig (autosomes, X, Y: ipscqc.genome); jobs and
-# files are named by the contig's index in the FASTA (c0, c1, ...), never by its name.
-_analysed = set(GENOME.analysed)
-CALLED_CONTIGS = {
-    index: name for index, name in contig_indexes(GENOME_CONTIGS).items() if name in _analysed
-}
-CONTIG_INDEXES = list(CALLED_CONTIGS)
-
-
-def called_contig(wildcards):
-    """The name of the contig a per-contig job calls (from its index)."""
-    return CALLED_CONTIGS[int(wildcards.contig_index)]
+# Variants are called per shard of the analysed contigs (autosomes, X, Y: ipscqc.genome):
+# pieces of at most variants.shard_size_mb, small contigs packed together (ipscqc.shards);
+# jobs and files are named by the shard's index (s0, s1, ...), never by a contig name.
+SHARD_BASES = round(config["variants"]["shard_size_mb"] * 1_000_000)
+SHARDS = plan_shards({name: GENOME_LENGTHS[name] for name in GENOME.analysed}, SHARD_BASES)
+SHARD_INDEXES = [shard.index for shard in SHARDS]
+# each shard's share of the analysed bases (its jobs' runtime scales with it)
+SHARD_FRACTIONS = {shard.index: shard.bases / sum(s.bases for s in SHARDS) for shard in SHARDS}
 
 
 # the genome model as a script param (scripts rebuild it with GenomeModel.of(**genome))
@@ -106,7 +104,7 @@ wildcard_constraints:
     sample="|".join(re.escape(name) for name in SAMPLES),
     unit="|".join(sorted({re.escape(unit) for unit in units["unit"]})),
     donor="|".join(re.escape(name) for name in DONORS),
-    contig_index="[0-9]+",
+    shard="[0-9]+",
     line="|".join(re.escape(name) for name in LINES) or "^$",
 
 
@@ -267,6 +265,18 @@ def scaled_runtime(minutes_per_gb, minimum):
     """Runtime in minutes that grows with the input size and with each retry."""
     return lambda wildcards, input, attempt: (
         max(minimum, int(input.size_mb / 1024 * minutes_per_gb)) * attempt
+    )
+
+
+def shard_runtime(minutes_per_gb, minimum):
+    """Runtime in minutes of a per-shard job: as scaled_runtime, times the shard's share
+    of the analysed genome."""
+    return lambda wildcards, input, attempt: (
+        max(
+            minimum,
+            int(input.size_mb / 1024 * minutes_per_gb * SHARD_FRACTIONS[int(wildcards.shard)]),
+        )
+        * attempt
     )
 
 
@@ -449,7 +459,7 @@ def report_findings():
 # ---------------------------------------------------------------- versions
 # The jobs whose tools are recorded, for gather_versions, as step -> job names. Each rule
 # with a `versions` output writes versions_of(step, job) for the same names.
-CONTIG_JOBS = [f"{donor}.c{index}" for donor in DONORS for index in CONTIG_INDEXES]
+SHARD_JOBS = [f"{donor}.s{index}" for donor in DONORS for index in SHARD_INDEXES]
 UNIT_JOBS = [f"{sample}.{unit}" for sample in SAMPLES for unit in units_of(sample)]
 VERSIONED_JOBS = {
     "faidx": ["reference"],
@@ -459,9 +469,10 @@ VERSIONED_JOBS = {
     "samtools_stats": SAMPLES,
     "mosdepth": SAMPLES,
     "read_qc": SAMPLES,
-    "pileup_variants": CONTIG_JOBS,
-    "call_variants": CONTIG_JOBS,
-    "candidate_variants": CONTIG_JOBS,
+    "genome_shards": ["genome"],
+    "pileup_variants": SHARD_JOBS,
+    "call_variants": SHARD_JOBS,
+    "candidate_variants": SHARD_JOBS,
     "gather_variants": DONORS,
     "variant_stats": DONORS,
     "annotate_candidates": DONORS,

@@ -1,9 +1,33 @@
 # Variants of each donor's samples (parental and lines together): one joint pileup per
-# donor and contig (named by the contig's index, c{contig_index}; the contig's name is
-# read from its regions file, so names like HLA-A*01:01:01:01 work) feeds both the germline calls (bcftools call) and the sensitive
-# candidate sites of the acquired-variant check (every allele with alt reads); the
-# hotspot catalogue is genotyped by force; each line is then classified against its
-# parental sample (docs/acquired_variants.md).
+# donor and shard of the analysed genome (s{shard}: pieces of bounded size, small contigs
+# packed, cuts in assembly gaps; ipscqc.shards; contig names are data in the shard's
+# regions file, so names like HLA-A*01:01:01:01 work) feeds both the germline calls
+# (bcftools call) and the sensitive candidate sites of the acquired-variant check (every
+# allele with alt reads); the hotspot catalogue is genotyped by force; each line is then
+# classified against its parental sample (docs/acquired_variants.md).
+
+
+rule genome_shards:
+    input:
+        reference=path_of("alignment_reference"),
+        fai=path_of("alignment_reference_fai"),
+    output:
+        regions=[path_of("shard_regions", shard=index) for index in SHARD_INDEXES],
+        table=path_of("shard_table"),
+        versions=versions_of("genome_shards", "genome"),
+    log:
+        log_of("genome_shards/genome"),
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        shards=[
+            [(region.contig, region.start, region.end) for region in shard.regions]
+            for shard in SHARDS
+        ],
+        shard_bases=SHARD_BASES,
+    script:
+        "../scripts/genome_shards.py"
 
 
 rule pileup_variants:
@@ -12,36 +36,32 @@ rule pileup_variants:
         bais=bais_of_donor,
         reference=path_of("alignment_reference"),
         fai=path_of("alignment_reference_fai"),
+        regions=path_of("shard_regions"),
     output:
-        region=path_of("contig_region"),
         bcf=temp(path_of("pileup")),
-        versions=versions_of("pileup_variants", "{donor}.c{contig_index}"),
+        versions=versions_of("pileup_variants", "{donor}.s{shard}"),
     log:
-        log_of("pileup_variants/{donor}.c{contig_index}"),
+        log_of("pileup_variants/{donor}.s{shard}"),
     benchmark:
-        benchmark_of("pileup_variants/{donor}.c{contig_index}")
+        benchmark_of("pileup_variants/{donor}.s{shard}")
     group:
-        "contig_calls"
+        "shard_calls"
     conda:
         "../envs/bcftools.yaml"
     threads: 1
     resources:
         mem_mb=memory_by_attempt(2000),
-        runtime=scaled_runtime(minutes_per_gb=20, minimum=30),
+        runtime=shard_runtime(minutes_per_gb=20, minimum=30),
     params:
         versions=versions_command("bcftools", "htslib"),
         min_mapq=config["params"]["mpileup"]["min_mapq"],
         min_baseq=config["params"]["mpileup"]["min_baseq"],
         max_depth=config["params"]["mpileup"]["max_depth"],
-        contig=called_contig,
     shell:
-        # the contig's whole length as a regions file (its name is data there, never a
-        # region string: names like HLA-A*01:01:01:01 work; SAM names hold no backslash,
-        # which awk -v would read); then keeps the sites with an observed alt allele
-        # (<*> alone means none)
-        "(awk -F '\\t' -v OFS='\\t' -v name={params.contig:q} '$1 == name {{print $1, 1, $2}}'"
-        " {input.fai:q} > {output.region:q} && test -s {output.region:q}"
-        " && bcftools mpileup --fasta-ref {input.reference:q} --regions-file {output.region:q}"
+        # the shard's stretches from its regions file (contig names are data there, never
+        # a region string); then keeps the sites with an observed alt allele (<*> alone
+        # means none)
+        "(bcftools mpileup --fasta-ref {input.reference:q} --regions-file {input.regions:q}"
         " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP,FORMAT/SP"
         " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth {params.max_depth}"
         " --output-type u {input.bams:q}"
@@ -75,11 +95,12 @@ rule call_variants:
         sexes=path_of("sexes"),
     output:
         bcf=temp(path_of("calls_part")),
-        versions=versions_of("call_variants", "{donor}.c{contig_index}"),
+        csi=temp(path_of("calls_part_index")),
+        versions=versions_of("call_variants", "{donor}.s{shard}"),
     log:
-        log_of("call_variants/{donor}.c{contig_index}"),
+        log_of("call_variants/{donor}.s{shard}"),
     group:
-        "contig_calls"
+        "shard_calls"
     conda:
         "../envs/bcftools.yaml"
     resources:
@@ -91,12 +112,14 @@ rule call_variants:
         "(bcftools call --multiallelic-caller --variants-only --annotate GQ --output-type u"
         " --ploidy-file {input.ploidy:q} --samples-file {input.sexes:q} {input.pileup:q}"
         " | bcftools norm --fasta-ref {input.reference:q} --multiallelics -both"
-        " --output-type b --output {output.bcf:q} && {params.versions}) 2> {log:q}"
+        " --output-type b --output {output.bcf:q} && bcftools index {output.bcf:q}"
+        " && {params.versions}) 2> {log:q}"
 
 
 rule gather_variants:
     input:
-        parts=[path_of("calls_part", contig_index=index) for index in CONTIG_INDEXES],
+        parts=[path_of("calls_part", shard=index) for index in SHARD_INDEXES],
+        indexes=[path_of("calls_part_index", shard=index) for index in SHARD_INDEXES],
     output:
         vcf=path_of("donor_vcf"),
         tbi=path_of("donor_vcf_index"),
@@ -109,7 +132,10 @@ rule gather_variants:
     params:
         versions=versions_command("bcftools"),
     shell:
-        "(bcftools concat --output-type z --output {output.vcf:q} {input.parts:q}"
+        # the shards joined in genome order (--allow-overlaps: sorted across a cut, where
+        # an indel may be left-aligned into the shard before; ipscqc.shards)
+        "(bcftools concat --allow-overlaps --output-type z --output {output.vcf:q}"
+        " {input.parts:q}"
         " && bcftools index --tbi {output.vcf:q} && {params.versions}) 2> {log:q}"
 
 
@@ -138,11 +164,12 @@ rule candidate_variants:
         reference=path_of("alignment_reference"),
     output:
         bcf=temp(path_of("candidates_part")),
-        versions=versions_of("candidate_variants", "{donor}.c{contig_index}"),
+        csi=temp(path_of("candidates_part_index")),
+        versions=versions_of("candidate_variants", "{donor}.s{shard}"),
     log:
-        log_of("candidate_variants/{donor}.c{contig_index}"),
+        log_of("candidate_variants/{donor}.s{shard}"),
     group:
-        "contig_calls"
+        "shard_calls"
     conda:
         "../envs/bcftools.yaml"
     resources:
@@ -156,12 +183,14 @@ rule candidate_variants:
         "(bcftools norm --fasta-ref {input.reference:q} --multiallelics -any --output-type u"
         " {input.pileup:q}"
         " | bcftools view --include 'ALT!=\"<*>\" && MAX(FMT/AD[:1])>={params.min_alt_reads}'"
-        " --output-type b --output {output.bcf:q} && {params.versions}) 2> {log:q}"
+        " --output-type b --output {output.bcf:q} && bcftools index {output.bcf:q}"
+        " && {params.versions}) 2> {log:q}"
 
 
 rule annotate_candidates:
     input:
-        parts=[path_of("candidates_part", contig_index=index) for index in CONTIG_INDEXES],
+        parts=[path_of("candidates_part", shard=index) for index in SHARD_INDEXES],
+        indexes=[path_of("candidates_part_index", shard=index) for index in SHARD_INDEXES],
         reference=path_of("alignment_reference"),
         annotation=config["reference"]["annotation"],
     output:
@@ -183,7 +212,7 @@ rule annotate_candidates:
         fields=CANDIDATE_FIELDS,
     shell:
         # csq without genotypes (--samples -) and one record at a time (--local-csq)
-        "(bcftools concat --output-type u {input.parts:q}"
+        "(bcftools concat --allow-overlaps --output-type u {input.parts:q}"
         " | bcftools csq --fasta-ref {input.reference:q} --gff-annot {input.annotation:q}"
         " --samples - --local-csq --output-type z --output {output.vcf:q}"
         " && bcftools index --tbi {output.vcf:q}"

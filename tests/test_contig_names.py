@@ -1,7 +1,7 @@
 """Every contig name a SAM file may hold is handled: hs38DH's ``HLA-A*01:01:01:01`` never
-reaches a region string, a file name or a wildcard (per-contig jobs are ``c<index>``,
-their contig read from a regions file); names the tools cannot use stop the run at
-start-up (ipscqc.contig_index)."""
+reaches a region string, a file name or a wildcard (per-shard jobs are ``s<index>``,
+their contigs read from a regions file: ipscqc.shards); names the tools cannot use stop
+the run at start-up (ipscqc.contig_index)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from types import SimpleNamespace
 
 import pysam
 import pytest
-from ipscqc.contig_index import contig_indexes, contig_name_problems
+from ipscqc.contig_index import contig_name_problems
+from ipscqc.shards import Region, Shard
 from test_input_safety import planned_jobs, strings_in
 from user_inputs import GRCH38_CONTIGS, REPO, snakemake, write_config, write_user_inputs
 
@@ -24,10 +25,6 @@ HS38DH_LIKE = GRCH38_CONTIGS + [
     HLA,
     "HLA-DRB1*15:01:01:01",
 ]
-
-
-def test_contig_indexes_follow_the_fasta_order():
-    assert contig_indexes(["chr1", HLA, "chrX"]) == {0: "chr1", 1: HLA, 2: "chrX"}
 
 
 def test_sam_names_pass_and_others_are_named():
@@ -50,12 +47,15 @@ def hs38dh_run(tmp_path_factory):
     return workdir, configfile, planned_jobs(workdir, configfile, REPO / "Snakefile")
 
 
-def test_per_contig_jobs_are_named_by_index_and_call_the_analysed_contigs(hs38dh_run):
+def test_shard_jobs_are_named_by_index_and_call_the_analysed_contigs(hs38dh_run):
     _, _, jobs = hs38dh_run
+    (shards,) = [job for job in jobs if job.rule.name == "genome_shards"]
+    regions = [region for shard in shards.params.shards for region in shard]
+    # chr1..chr22, chrX, chrY whole (3 kb each: packed into one shard), in FASTA order;
+    # chrM, the random, decoy, EBV and HLA contigs stay out of calling
+    assert regions == [(name, 1, 3000) for name in GRCH38_CONTIGS if name != "chrM"]
     pileups = [job for job in jobs if job.rule.name == "pileup_variants"]
-    # chr1..chr22, chrX, chrY: the analysed contigs, at their places in the FASTA
-    assert sorted(int(job.wildcards.contig_index) for job in pileups) == list(range(24))
-    assert {job.params.contig for job in pileups} == set(GRCH38_CONTIGS) - {"chrM"}
+    assert sorted(int(job.wildcards.shard) for job in pileups) == [0]
     for job in jobs:
         for path in strings_in(list(job.output) + list(job.log)):
             assert "*" not in path and ":" not in path and "HLA" not in path, (job, path)
@@ -102,22 +102,21 @@ def test_the_pileup_command_calls_a_contig_named_like_hs38dh_hla(hs38dh_run, tmp
     fasta.write_text("".join(f">{name}\n{sequences[name]}\n" for name in names))
     pysam.faidx(str(fasta))
     bam = write_reads(tmp_path / "P1.bam", names, sequences)
-    output = SimpleNamespace(
-        region=str(tmp_path / "c1.region.tsv"), bcf=str(tmp_path / "c1.bcf"), versions=""
-    )
+    regions = tmp_path / "s1.regions.tsv"
+    regions.write_text(Shard(1, (Region(HLA, 1, 1000),)).regions_file_text())
+    output = SimpleNamespace(bcf=str(tmp_path / "s1.bcf"), versions="")
     command = snakemake_format(
         rule.shellcmd,
-        input=SimpleNamespace(bams=[str(bam)], reference=str(fasta), fai=f"{fasta}.fai"),
+        input=SimpleNamespace(
+            bams=[str(bam)], reference=str(fasta), fai=f"{fasta}.fai", regions=str(regions)
+        ),
         output=output,
-        params=SimpleNamespace(
-            versions="true", contig=HLA, min_mapq=20, min_baseq=20, max_depth=1000
-        ),  # fmt: skip
-        wildcards=SimpleNamespace(contig_index="1"),
+        params=SimpleNamespace(versions="true", min_mapq=20, min_baseq=20, max_depth=1000),
+        wildcards=SimpleNamespace(shard="1"),
         log=[str(tmp_path / "pileup.log")],
     )
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True)
     assert done.returncode == 0, (tmp_path / "pileup.log").read_text()
-    assert Path(output.region).read_text() == f"{HLA}\t1\t1000\n"
     with pysam.VariantFile(output.bcf) as calls:
         records = [(record.chrom, record.pos) for record in calls]
     assert records and {chrom for chrom, _ in records} == {HLA}

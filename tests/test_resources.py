@@ -49,6 +49,8 @@ SEPARATORS = {"|", "||", "&&", ";", "(", ")", "&"}
 # Shell words after which a command follows, and words that end a compound command.
 KEYWORDS = {"if", "then", "else", "elif", "do", "while", "until", "!", "time"}
 TERMINATORS = {"fi", "done", "esac", "}"}
+# A command found on PATH, else at a fixed place: "$(command -v NAME || echo PATH)".
+LOOKED_UP = re.compile(r"\$\(command -v ([A-Za-z0-9_.-]+) \|\| echo .*\)")
 
 
 def commands_of(shellcmd: str) -> list[str]:
@@ -66,6 +68,9 @@ def commands_of(shellcmd: str) -> list[str]:
             if token in TERMINATORS:
                 expect_command = False
                 continue
+            looked_up = LOOKED_UP.fullmatch(token)
+            if looked_up:  # "$(command -v multiqc || echo <beside Python>)": that command
+                token = looked_up.group(1)
             commands.append("test" if token in {"[", "[["} else token)
             expect_command = False
     return commands
@@ -80,6 +85,8 @@ def test_commands_of_reads_pipes_subshells_and_quotes():
     assert commands_of("LC_ALL=C sort {input:q} | gzip -c > {output:q}") == ["sort", "gzip"]
     line = "(if [ -s {input:q} ]; then bcftools query {input:q}; fi > {output:q}) 2> {log:q}"
     assert commands_of(line) == ["test", "bcftools"]
+    line = '"$(command -v multiqc || echo {params.beside:q})" --force {input:q} 2> {log:q}'
+    assert commands_of(line) == ["multiqc"]
 
 
 def packages_of(env_file: Path) -> dict[str, str | None]:
@@ -227,7 +234,7 @@ def test_every_cluster_rule_declares_memory_and_runtime(workflow):
 def evaluate(function, attempt: int, size_mb: float = 1024.0):
     """A resource function's value for one attempt and input size."""
     arguments = {
-        "wildcards": SimpleNamespace(),
+        "wildcards": SimpleNamespace(shard="0"),  # per-shard rules scale by the shard
         "input": SimpleNamespace(size_mb=size_mb),
         "attempt": attempt,
         "threads": 1,

@@ -1,12 +1,12 @@
-"""Contigs as the workflow names them in jobs and files: by index, never by name.
+"""Contig names the workflow accepts: any SAM reference name, never in a job or file name.
 
 Real contig names hold characters that break region strings and file names (hs38DH's
 ``HLA-A*01:01:01:01``: ``bcftools mpileup --regions`` reads ``HLA-A*01`` and a range,
-and ``*`` and ``:`` do not belong in paths or wildcards). So every per-contig job is
-named ``c<index>``, the contig's 0-based position in the reference FASTA, and reads its
-contig from a regions file (``--regions-file``: tab-separated name, 1-based start and
-end, inclusive) that holds the name as data, written by the job from the FASTA index.
-Any name valid in SAM works.
+and ``*`` and ``:`` do not belong in paths or wildcards). So jobs over parts of the
+genome are named by a shard's index (``s<index>``, ipscqc.shards) and read their contigs
+from a regions file (``--regions-file``: tab-separated name, 1-based start and end,
+inclusive) that holds the names as data. Any name valid in SAM works; others stop the
+run at start-up.
 """
 
 from __future__ import annotations
@@ -17,11 +17,6 @@ from collections.abc import Iterable
 #: A SAM reference sequence name (SAM specification v1, section 1.2.1): what bwa,
 #: samtools and bcftools accept, and what the workflow promises to handle.
 SAM_NAME = re.compile(r"[0-9A-Za-z!#$%&+./:;?@^_|~-][0-9A-Za-z!#$%&*+./:;=?@^_|~-]*")
-
-
-def contig_indexes(contigs: Iterable[str]) -> dict[int, str]:
-    """``{index: name}`` in FASTA order (index 0-based)."""
-    return dict(enumerate(contigs))
 
 
 def contig_name_problems(contigs: Iterable[str], path: str) -> list[str]:

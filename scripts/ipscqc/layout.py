@@ -3,8 +3,8 @@
 Rules and scripts ask for paths by name: ``layout.path("bam", sample="L1")`` gives
 ``results/alignments/L1.bam``; wildcards not given stay as Snakemake wildcards
 (``layout.path("bam")`` is ``results/alignments/{sample}.bam``). Nothing parses a path
-to learn what it holds: samples, checks and donors travel as params. Per-contig files
-carry the contig's index in the reference (``c{contig_index}``), never its name
+to learn what it holds: samples, checks and donors travel as params. Per-shard files
+carry the shard's index (``s{shard}``, ipscqc.shards), never a contig name
 (ipscqc.contig_index).
 """
 
@@ -40,15 +40,18 @@ PATHS = {
     "mosdepth_dist": "qc/mosdepth/{sample}.mosdepth.global.dist.txt",
     "mosdepth_regions": "qc/mosdepth/{sample}.regions.bed.gz",
     # variants
-    "contig_region": "variants/{donor}/c{contig_index}.region.tsv",
-    "pileup": "variants/{donor}/c{contig_index}.pileup.bcf",
+    "shard_regions": "variants/shards/s{shard}.regions.tsv",
+    "shard_table": "variants/shards/shards.tsv",
+    "pileup": "variants/{donor}/s{shard}.pileup.bcf",
     "ploidy": "variants/{donor}.ploidy.txt",
     "sexes": "variants/{donor}.sexes.txt",
-    "calls_part": "variants/{donor}/c{contig_index}.bcf",
+    "calls_part": "variants/{donor}/s{shard}.bcf",
+    "calls_part_index": "variants/{donor}/s{shard}.bcf.csi",
     "donor_vcf": "variants/{donor}.vcf.gz",
     "donor_vcf_index": "variants/{donor}.vcf.gz.tbi",
     "variant_stats": "qc/bcftools/{donor}.bcftools_stats.txt",
-    "candidates_part": "variants/{donor}/c{contig_index}.candidates.bcf",
+    "candidates_part": "variants/{donor}/s{shard}.candidates.bcf",
+    "candidates_part_index": "variants/{donor}/s{shard}.candidates.bcf.csi",
     "candidates_vcf": "variants/{donor}.candidates.vcf.gz",
     "candidates_vcf_index": "variants/{donor}.candidates.vcf.gz.tbi",
     "candidates_table": "variants/{donor}.candidates.tsv.gz",

@@ -203,6 +203,15 @@ def fasta_contigs(path: str | Path) -> list[str]:
 
     Raises ReferenceError (one line naming the file) when the file is missing, a folder,
     has no header or a duplicate name."""
+    return list(fasta_lengths(path))
+
+
+def fasta_lengths(path: str | Path) -> dict[str, int]:
+    """Contig name -> length (bases) of a FASTA, in file order: from its .fai when
+    present and newer, else from one pass over the file (as fast as reading the headers:
+    the bases between two headers are their bytes less the line ends).
+
+    Raises ReferenceError as fasta_contigs does."""
     path = Path(path)
     if not path.exists():
         raise ReferenceError(f"{path}: reference FASTA not found")
@@ -210,38 +219,52 @@ def fasta_contigs(path: str | Path) -> list[str]:
         raise ReferenceError(f"{path}: is a folder, not a FASTA file")
     fai = Path(f"{path}.fai")
     if fai.exists() and fai.stat().st_mtime >= path.stat().st_mtime:
-        return list(fai_lengths(fai))
-    names, seen = [], {}
-    for line, name in _header_names(path):
+        return fai_lengths(fai)
+    lengths, seen = {}, {}
+    for line, name, length in _contig_lengths(path):
         if name in seen:
             raise ReferenceError(
                 f"{path}, line {line}: duplicate contig name {name!r} (first on line"
                 f" {seen[name]}): every contig needs its own name"
             )
         seen[name] = line
-        names.append(name)
-    if not names:
+        lengths[name] = length
+    if not lengths:
         raise ReferenceError(f"{path}: no FASTA header ('>name') found")
-    return names
+    return lengths
 
 
-def _header_names(path: str | Path) -> Iterator[tuple[int, str]]:
-    """(1-based line, name) of every header, found by searching each block for line
-    starts with '>' (much faster than reading line by line)."""
+def _bases(block: bytes, start: int, end: int) -> int:
+    """Bases in ``block[start:end]`` (line ends not counted)."""
+    if end <= start:
+        return 0
+    return end - start - block.count(b"\n", start, end) - block.count(b"\r", start, end)
+
+
+def _contig_lengths(path: str | Path) -> Iterator[tuple[int, str, int]]:
+    """(1-based header line, name, bases) of every named contig, found by searching each
+    block for line starts with '>' (much faster than reading line by line)."""
     line = 1  # line number of the block's first line
+    current, length = None, 0  # (line, name) of the contig being read, its bases so far
     for block in _blocks(path):
         position = 0
         start = 0 if block.startswith(b">") else _next_header(block, 0)
+        length += _bases(block, 0, len(block) if start < 0 else start)
         while start >= 0:
             line += block.count(b"\n", position, start)
             position = start
             end = block.find(b"\n", start)
             end = len(block) if end < 0 else end
+            if current is not None:
+                yield (*current, length)
             words = block[start + 1 : end].split(maxsplit=1)
-            if words:
-                yield line, words[0].decode(errors="replace")
+            current = (line, words[0].decode(errors="replace")) if words else None
+            length = 0
             start = _next_header(block, end)
+            length += _bases(block, end + 1, len(block) if start < 0 else start)
         line += block.count(b"\n", position)
+    if current is not None:
+        yield (*current, length)
 
 
 def fai_lengths(path: str | Path) -> dict[str, int]:
