@@ -2,7 +2,6 @@
 # A unit's BAM is temporary and read once by markdup: it is written at compression
 # level 1 (-l 1), which costs a fifth of the CPU of the default level.
 
-BWA_INDEX = multiext(path_of("alignment_reference"), ".amb", ".ann", ".bwt", ".pac", ".sa")
 READ_GROUP = r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPU:{unit}\tPL:ILLUMINA"
 
 
@@ -10,8 +9,9 @@ rule bwa_mem:
     input:
         fq1=path_of("trimmed_r1"),
         fq2=path_of("trimmed_r2"),
-        reference=path_of("alignment_reference"),
-        index=BWA_INDEX,
+        reference=reference_of("alignment_reference"),
+        index=ALIGNMENT_INDEX,
+        reference_checked=ancient(path_of("preflight_reference")),
         preflight=ancient(path_of("preflight_trimmed")),
     output:
         bam=temp(path_of("unit_bam")),
@@ -73,7 +73,8 @@ rule minimap2_align:
     input:
         fq1=path_of("trimmed_r1"),
         fq2=path_of("trimmed_r2"),
-        reference=path_of("alignment_reference"),
+        reference=reference_of("alignment_reference"),
+        reference_checked=ancient(path_of("preflight_reference")),
         preflight=ancient(path_of("preflight_trimmed")),
     output:
         bam=temp(path_of("unit_bam")),

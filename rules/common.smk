@@ -23,6 +23,7 @@ from ipscqc.paths import (  # noqa: E402
     results_folder_problems,
 )
 from ipscqc.preflight import config_problems  # noqa: E402
+from ipscqc.prepared_reference import MANIFEST, read_manifest  # noqa: E402
 from ipscqc.readers.fasta import fasta_contigs, fasta_lengths  # noqa: E402
 from ipscqc.shards import plan_shards  # noqa: E402
 from ipscqc.sheets import SheetError, load_and_check  # noqa: E402
@@ -116,6 +117,38 @@ def path_of(kind, **wildcards):
 
 def log_of(name):
     return LAYOUT.path("log", name=name)
+
+
+# ---------------------------------------------------------------- alignment reference
+# Genome plus vector decoys, FASTA index, dictionary and aligner index: built under the
+# results folder (reference/, with a manifest.json that makes it reusable), or taken
+# from a folder an earlier run prepared (reference.prepared), checked against its
+# manifest before any alignment (ipscqc.prepared_reference, docs/hardening.md).
+PREPARED_REFERENCE = REFERENCE["prepared"].rstrip("/")
+if PREPARED_REFERENCE:
+    _prepared_problems = read_manifest(PREPARED_REFERENCE)[1]
+    if _prepared_problems:
+        raise WorkflowError("reference check failed:\n" + "\n".join(_prepared_problems))
+
+
+def reference_of(kind):
+    """A file of the alignment reference (genome.fa, its .fai or .dict)."""
+    path = path_of(kind)
+    return f"{PREPARED_REFERENCE}/{Path(path).name}" if PREPARED_REFERENCE else path
+
+
+BWA_INDEX_SUFFIXES = (".amb", ".ann", ".bwt", ".pac", ".sa")
+ALIGNMENT_INDEX = (
+    [reference_of("alignment_reference") + suffix for suffix in BWA_INDEX_SUFFIXES]
+    if config["params"]["aligner"] == "bwa"
+    else []
+)  # minimap2 indexes the FASTA itself
+ALIGNMENT_REFERENCE_FILES = [
+    reference_of(kind)
+    for kind in ("alignment_reference", "alignment_reference_fai", "alignment_reference_dict")
+] + ALIGNMENT_INDEX
+# the jobs that build the reference, whose versions a prepared folder's manifest keeps
+REFERENCE_BUILD_STEPS = ["faidx"] + (["bwa_index"] if ALIGNMENT_INDEX else [])
 
 
 def benchmark_of(name):
@@ -374,6 +407,11 @@ _results_problems = results_folder_problems(
         "shipped recurrent regions": COPY_NUMBER_RECURRENT_REGIONS,
         "shipped hotspot catalogue": HOTSPOT_CATALOGUE,
         "shipped cancer genes": CANCER_GENES,
+        **(
+            {"config: reference.prepared": f"{PREPARED_REFERENCE}/{MANIFEST}"}
+            if PREPARED_REFERENCE
+            else {}
+        ),
     },
     RESULTS,
 )
@@ -462,7 +500,7 @@ def report_findings():
 SHARD_JOBS = [f"{donor}.s{index}" for donor in DONORS for index in SHARD_INDEXES]
 UNIT_JOBS = [f"{sample}.{unit}" for sample in SAMPLES for unit in units_of(sample)]
 VERSIONED_JOBS = {
-    "faidx": ["reference"],
+    "faidx": ["reference"],  # with bwa_index below: from the manifest when prepared
     "fastp": UNIT_JOBS,
     "align": UNIT_JOBS,
     "markdup": SAMPLES,
@@ -556,4 +594,5 @@ def final_outputs():
         + [path_of("donor_vcf", donor=donor) for donor in DONORS]
         + [path_of("certificate", line=line) for line in LINES]
         + [path_of(kind, line=line) for line in LINES for kind in ("dossier_html", "dossier_pdf")]
+        + ([] if PREPARED_REFERENCE else [path_of("reference_manifest")])
     )

@@ -4,8 +4,8 @@
 
 rule copy_number_bins:
     input:
-        fasta=path_of("alignment_reference"),
-        fai=path_of("alignment_reference_fai"),
+        fasta=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
         centromeres=COPY_NUMBER_CENTROMERES,
     output:
         path_of("bin_composition"),

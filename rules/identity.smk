@@ -40,8 +40,8 @@ rule genotype_cohort:
     input:
         bams=[path_of("bam", sample=sample) for sample in SAMPLES],
         bais=[path_of("bai", sample=sample) for sample in SAMPLES],
-        reference=path_of("alignment_reference"),
-        fai=path_of("alignment_reference_fai"),
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
         sites=path_of("identity_sites"),
         sites_tbi=path_of("identity_sites_index"),
         alleles=path_of("identity_alleles"),

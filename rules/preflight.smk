@@ -1,6 +1,7 @@
 # Pre-flight checks: bad inputs are found in seconds, before any alignment.
-# fastp waits for its unit's reads check, the bwa index for the reference check, and
-# bwa mem for its sample's after-trimming check. Those rules take the checks' outputs
+# fastp waits for its unit's reads check, the bwa index and the aligners for the
+# reference check (which waits for the check of a prepared reference folder), and the
+# aligners for their sample's after-trimming check. Those rules take the checks' outputs
 # as ancient() inputs: the checks order the jobs, but rerunning a check never by
 # itself reruns the costly steps. See docs/hardening.md.
 
@@ -28,13 +29,14 @@ rule preflight_reads:
 
 rule preflight_reference:
     input:
-        reference=path_of("alignment_reference"),
-        fai=path_of("alignment_reference_fai"),
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
         contigs=path_of("contigs"),
         annotation=REFERENCE["annotation"],
         targets=REFERENCE["targets"] or [],
         centromeres=COPY_NUMBER_CENTROMERES,
         recurrent_regions=COPY_NUMBER_RECURRENT_REGIONS,
+        prepared=path_of("prepared_reference_check") if PREPARED_REFERENCE else [],
     output:
         path_of("preflight_reference"),
     log:

@@ -6,7 +6,7 @@ rule samtools_stats:
     input:
         bam=path_of("bam"),
         bai=path_of("bai"),
-        reference=path_of("alignment_reference"),
+        reference=reference_of("alignment_reference"),
     output:
         stats=path_of("samtools_stats"),
         flagstat=path_of("flagstat"),

@@ -1,5 +1,7 @@
 # Reference preparation: contig checks, the alignment reference (genome plus vector
-# decoy contigs), its FASTA index, sequence dictionary and bwa index.
+# decoy contigs), its FASTA index, sequence dictionary and bwa index, and the manifest
+# that lets a later run reuse them (reference.prepared); or, when reference.prepared
+# names such a folder, the check that it fits this config (ipscqc.prepared_reference).
 
 
 rule check_reference:
@@ -72,7 +74,7 @@ rule bwa_index:
         fasta=path_of("alignment_reference"),
         preflight=ancient(path_of("preflight_reference")),
     output:
-        multiext(path_of("alignment_reference"), ".amb", ".ann", ".bwt", ".pac", ".sa"),
+        multiext(path_of("alignment_reference"), *BWA_INDEX_SUFFIXES),
         versions=versions_of("bwa_index", "reference"),
     log:
         log_of("reference/bwa_index"),
@@ -87,3 +89,57 @@ rule bwa_index:
         versions=versions_command("bwa"),
     shell:
         "(bwa index {input.fasta:q} && {params.versions}) 2> {log:q}"
+
+
+rule prepared_reference:
+    input:
+        files=ALIGNMENT_REFERENCE_FILES,
+        versions=[versions_of(step, "reference") for step in REFERENCE_BUILD_STEPS],
+        fasta=REFERENCE["fasta"],
+        vectors=REFERENCE["vectors"] or [],
+    output:
+        path_of("reference_manifest"),
+    log:
+        log_of("reference/prepared_reference"),
+    benchmark:
+        benchmark_of("reference/prepared_reference")
+    conda:
+        "../envs/python.yaml"
+    resources:
+        mem_mb=memory_by_attempt(500),
+        runtime=scaled_runtime(minutes_per_gb=1, minimum=10),
+    params:
+        steps=REFERENCE_BUILD_STEPS,
+    script:
+        "../scripts/prepared_reference.py"
+
+
+if PREPARED_REFERENCE:
+
+    # the versions of the jobs that built the folder come from its manifest
+    ruleorder: check_prepared_reference > faidx
+    ruleorder: check_prepared_reference > bwa_index
+
+    rule check_prepared_reference:
+        input:
+            manifest=f"{PREPARED_REFERENCE}/{MANIFEST}",
+            files=ALIGNMENT_REFERENCE_FILES,
+            fasta=REFERENCE["fasta"],
+            vectors=REFERENCE["vectors"] or [],
+        output:
+            checked=path_of("prepared_reference_check"),
+            built_versions=[versions_of(step, "reference") for step in REFERENCE_BUILD_STEPS],
+        log:
+            log_of("reference/check_prepared_reference"),
+        benchmark:
+            benchmark_of("reference/check_prepared_reference")
+        priority: 50
+        conda:
+            "../envs/python.yaml"
+        resources:
+            mem_mb=memory_by_attempt(500),
+            runtime=scaled_runtime(minutes_per_gb=1, minimum=10),
+        params:
+            steps=REFERENCE_BUILD_STEPS,
+        script:
+            "../scripts/check_prepared_reference.py"

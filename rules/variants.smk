@@ -9,8 +9,8 @@
 
 rule genome_shards:
     input:
-        reference=path_of("alignment_reference"),
-        fai=path_of("alignment_reference_fai"),
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
     output:
         regions=[path_of("shard_regions", shard=index) for index in SHARD_INDEXES],
         table=path_of("shard_table"),
@@ -34,8 +34,8 @@ rule pileup_variants:
     input:
         bams=bams_of_donor,
         bais=bais_of_donor,
-        reference=path_of("alignment_reference"),
-        fai=path_of("alignment_reference_fai"),
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
         regions=path_of("shard_regions"),
     output:
         bcf=temp(path_of("pileup")),
@@ -71,7 +71,7 @@ rule pileup_variants:
 
 rule sex_chromosome_ploidy:
     input:
-        fai=path_of("alignment_reference_fai"),
+        fai=reference_of("alignment_reference_fai"),
     output:
         ploidy=path_of("ploidy"),
         sexes=path_of("sexes"),
@@ -90,7 +90,7 @@ rule sex_chromosome_ploidy:
 rule call_variants:
     input:
         pileup=path_of("pileup"),
-        reference=path_of("alignment_reference"),
+        reference=reference_of("alignment_reference"),
         ploidy=path_of("ploidy"),
         sexes=path_of("sexes"),
     output:
@@ -142,7 +142,7 @@ rule gather_variants:
 rule variant_stats:
     input:
         vcf=path_of("donor_vcf"),
-        reference=path_of("alignment_reference"),
+        reference=reference_of("alignment_reference"),
     output:
         stats=path_of("variant_stats"),
         versions=versions_of("variant_stats", "{donor}"),
@@ -161,7 +161,7 @@ rule variant_stats:
 rule candidate_variants:
     input:
         pileup=path_of("pileup"),
-        reference=path_of("alignment_reference"),
+        reference=reference_of("alignment_reference"),
     output:
         bcf=temp(path_of("candidates_part")),
         csi=temp(path_of("candidates_part_index")),
@@ -191,7 +191,7 @@ rule annotate_candidates:
     input:
         parts=[path_of("candidates_part", shard=index) for index in SHARD_INDEXES],
         indexes=[path_of("candidates_part_index", shard=index) for index in SHARD_INDEXES],
-        reference=path_of("alignment_reference"),
+        reference=reference_of("alignment_reference"),
         annotation=config["reference"]["annotation"],
     output:
         vcf=path_of("candidates_vcf"),
@@ -224,8 +224,8 @@ rule map_hotspots:
     input:
         hotspots=HOTSPOT_CATALOGUE,
         annotation=config["reference"]["annotation"],
-        reference=path_of("alignment_reference"),
-        fai=path_of("alignment_reference_fai"),
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
     output:
         entries=path_of("hotspot_entries"),
         alleles=path_of("hotspot_alleles"),
@@ -246,7 +246,7 @@ rule genotype_hotspots:
     input:
         bams=bams_of_donor,
         bais=bais_of_donor,
-        reference=path_of("alignment_reference"),
+        reference=reference_of("alignment_reference"),
         positions=path_of("hotspot_positions"),
     output:
         table=path_of("hotspot_pileup"),
@@ -299,7 +299,7 @@ rule panel_of_normals:
 rule user_panel_of_normals:
     input:
         vcf=config["variants"]["origin"]["pon_vcf"] or [],
-        reference=path_of("alignment_reference"),
+        reference=reference_of("alignment_reference"),
     output:
         table=path_of("user_panel_of_normals"),
         versions=versions_of("user_panel_of_normals", "run"),
@@ -322,8 +322,8 @@ rule user_panel_of_normals:
 rule classify_variants:
     input:
         unpack(variant_classification_inputs),
-        reference=path_of("alignment_reference"),
-        fai=path_of("alignment_reference_fai"),
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
         hotspots=HOTSPOT_CATALOGUE,
         cancer_genes=CANCER_GENES,
         hotspot_entries=path_of("hotspot_entries"),

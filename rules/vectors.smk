@@ -9,8 +9,8 @@ rule vector_evidence:
     input:
         bam=path_of("bam"),
         bai=path_of("bai"),
-        reference=path_of("alignment_reference"),
-        fai=path_of("alignment_reference_fai"),
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
         annotation=REFERENCE["annotation"],
     output:
         evidence=path_of("vector_evidence"),

@@ -636,3 +636,74 @@ def test_interruption_and_reproducibility(small_toy, tmp_path, request):
     vcf = next((results_a / "variants").glob("*.vcf.gz"))
     records = subprocess.run(["bcftools", "view", "-H", vcf], capture_output=True, check=True)
     assert records.stdout.count(b"\n") > 100
+
+
+# --- a reference prepared once, reused by another results folder -------------------
+
+
+def planned_rules(output: str) -> set[str]:
+    """The rules of Snakemake's "Job stats" table in a run's output."""
+    table = output.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {line.split()[0] for line in table.splitlines()[3:] if line.strip()}
+
+
+def test_a_prepared_reference_is_reused_and_checked(small_toy, tmp_path):
+    """Run A prepares the reference; run B, in another folder, aligns and calls with it
+    and builds none of it; a changed FASTA or a changed index file stops a run before
+    any alignment, naming the file."""
+    import pysam
+    import yaml
+
+    data = sample_set(small_toy, tmp_path / "data")
+    run_a = tmp_path / "a"
+    run_a.mkdir()
+    (run_a / "config.yaml").write_text(data["config"])
+    done = snakemake(run_a, run_a / "config.yaml", "prepared_reference")
+    assert done.returncode == 0, done.stderr[-3000:]
+    prepared = run_a / "results" / "reference"
+    manifest = json.loads((prepared / "manifest.json").read_text())
+    assert manifest["built_from"]["fasta"]["path"] == str(data["reference"] / "genome.fa")
+    assert {"genome.fa", "genome.fa.fai", "genome.dict", "genome.fa.bwt"} <= set(manifest["files"])
+    assert set(manifest["versions"]) == {"faidx", "bwa_index"}
+
+    def run_with_prepared(name: str, **reference) -> subprocess.CompletedProcess:
+        folder = tmp_path / name
+        folder.mkdir()
+        config = yaml.safe_load(data["config"])
+        config["reference"].update(prepared=str(prepared), **reference)
+        (folder / "config.yaml").write_text(yaml.safe_dump(config))
+        donor_vcf = "results/variants/D_D2_parental.vcf.gz"
+        return snakemake(folder, folder / "config.yaml", donor_vcf, "gather_versions")
+
+    done = run_with_prepared("b")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    rules = planned_rules(output)
+    assert {"check_prepared_reference", "bwa_mem", "pileup_variants"} <= rules, rules
+    assert not rules & {"alignment_reference", "faidx", "bwa_index", "prepared_reference"}
+    assert not (tmp_path / "b" / "results" / "reference" / "genome.fa").exists()
+    with pysam.VariantFile(str(tmp_path / "b/results/variants/D_D2_parental.vcf.gz")) as vcf:
+        assert sum(1 for _ in vcf) > 100  # the donor's germline calls, on the prepared index
+    versions = json.loads((tmp_path / "b/results/gate/software_versions.json").read_text())
+    assert "bwa" in versions["steps"]["bwa_index"]  # recorded from the manifest
+
+    changed = tmp_path / "changed.fa"
+    lines = (data["reference"] / "genome.fa").read_text().splitlines(keepends=True)
+    lines[1] = ("C" if lines[1][0] != "C" else "G") + lines[1][1:]
+    changed.write_text("".join(lines))
+    done = run_with_prepared("c", fasta=str(changed))
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert f"but '{changed}' has sha256" in output, output[-3000:]
+    assert "the prepared index does not fit this file" in output
+    assert not list((tmp_path / "c").rglob("*.bam"))
+
+    with open(prepared / "genome.fa.sa", "ab") as index:
+        index.write(b"\0")
+    done = run_with_prepared("d")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert f"{prepared}/genome.fa.sa changed since the folder was prepared" in output, output[
+        -3000:
+    ]
+    assert not list((tmp_path / "d").rglob("*.bam"))

@@ -19,6 +19,8 @@ PATHS = {
     "alignment_reference": "reference/genome.fa",
     "alignment_reference_fai": "reference/genome.fa.fai",
     "alignment_reference_dict": "reference/genome.dict",
+    "reference_manifest": "reference/manifest.json",
+    "prepared_reference_check": "preflight/prepared_reference.json",
     # pre-flight
     "preflight_reads": "preflight/reads/{sample}.{unit}.json",
     "preflight_reference": "preflight/reference.json",
