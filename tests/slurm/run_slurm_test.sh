@@ -8,8 +8,8 @@
 #   3. generates a small toy data set and runs the workflow twice on it: locally
 #      (profiles/default) and through `snakemake --executor slurm` (profiles/slurm).
 #      Targets: donor D2 end to end (reads, alignment, QC, joint calling over every
-#      contig, read QC findings): single jobs, both kinds of group jobs and local
-#      rules, in 11 SLURM jobs; SLURM_TEST_TARGETS=all runs the whole workflow instead
+#      shard, read QC findings): single jobs, both kinds of group jobs and local
+#      rules, in 6 SLURM jobs; SLURM_TEST_TARGETS=all runs the whole workflow instead
 #      (about 60 jobs, each paying two Snakemake start-ups: too slow for every submission);
 #   4. checks that the jobs really ran under SLURM, from evidence that does not
 #      depend on sacct or squeue: the SLURM job ids Snakemake reports, slurmctld's
