@@ -26,7 +26,7 @@ from ipscqc.preflight import config_problems  # noqa: E402
 from ipscqc.prepared_reference import MANIFEST, read_manifest  # noqa: E402
 from ipscqc.readers.fasta import fasta_contigs, fasta_lengths  # noqa: E402
 from ipscqc.shards import plan_shards  # noqa: E402
-from ipscqc.sheets import SheetError, load_and_check  # noqa: E402
+from ipscqc.sheets import SheetError, load_and_check, unit_read_fields  # noqa: E402
 from ipscqc.versions import tool_versions_shell  # noqa: E402
 
 if not config:
@@ -174,24 +174,41 @@ def units_of_sample(wildcards):
 
 
 def fastq_of(wildcards):
+    """A unit's FASTQ pair: from the sheet, or taken out of its BAM/CRAM."""
     unit = units.loc[(wildcards.sample, wildcards.unit)]
+    if unit["bam"]:
+        return {
+            "fq1": path_of("alignment_reads_r1", sample=wildcards.sample, unit=wildcards.unit),
+            "fq2": path_of("alignment_reads_r2", sample=wildcards.sample, unit=wildcards.unit),
+        }
     return {"fq1": unit["fq1"], "fq2": unit["fq2"]}
 
 
-def fastqs_of_sample(wildcards):
+def alignment_input_of(wildcards):
+    """The BAM/CRAM a unit's reads come from (units sheet, column bam)."""
+    return units.loc[(wildcards.sample, wildcards.unit)]["bam"]
+
+
+def sheet_reads_of_sample(sample):
+    """(unit, column, path) of every read file the units sheet names for a sample:
+    fq1 and fq2, or bam."""
     return [
-        units.loc[(wildcards.sample, unit)][read]
-        for unit in units_of(wildcards.sample)
-        for read in ("fq1", "fq2")
+        (unit, field, units.loc[(sample, unit)][field])
+        for unit in units_of(sample)
+        for field in unit_read_fields(units.loc[(sample, unit)])
     ]
 
 
+def fastqs_of_sample(wildcards):
+    return [path for _, _, path in sheet_reads_of_sample(wildcards.sample)]
+
+
 def fastq_units_of_sample(wildcards):
-    return [unit for unit in units_of(wildcards.sample) for _read in ("fq1", "fq2")]
+    return [unit for unit, _, _ in sheet_reads_of_sample(wildcards.sample)]
 
 
 def fastq_reads_of_sample(wildcards):
-    return [read for _unit in units_of(wildcards.sample) for read in ("fq1", "fq2")]
+    return [field for _, field, _ in sheet_reads_of_sample(wildcards.sample)]
 
 
 def fastp_reports_of_sample(wildcards):
@@ -499,6 +516,12 @@ def report_findings():
 # with a `versions` output writes versions_of(step, job) for the same names.
 SHARD_JOBS = [f"{donor}.s{index}" for donor in DONORS for index in SHARD_INDEXES]
 UNIT_JOBS = [f"{sample}.{unit}" for sample in SAMPLES for unit in units_of(sample)]
+ALIGNMENT_INPUT_JOBS = [
+    f"{sample}.{unit}"
+    for sample in SAMPLES
+    for unit in units_of(sample)
+    if units.loc[(sample, unit)]["bam"]
+]
 VERSIONED_JOBS = {
     "faidx": ["reference"],  # with bwa_index below: from the manifest when prepared
     "fastp": UNIT_JOBS,
@@ -528,6 +551,8 @@ VERSIONED_JOBS = {
 }
 if config["params"]["aligner"] == "bwa":
     VERSIONED_JOBS["bwa_index"] = ["reference"]
+if ALIGNMENT_INPUT_JOBS:
+    VERSIONED_JOBS["reads_from_alignment"] = ALIGNMENT_INPUT_JOBS
 if config["variants"]["origin"]["pon_vcf"]:
     VERSIONED_JOBS["user_panel_of_normals"] = ["run"]
 

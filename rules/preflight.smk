@@ -1,4 +1,5 @@
-# Pre-flight checks: bad inputs are found in seconds, before any alignment.
+# Pre-flight checks: bad inputs are found in seconds, before any alignment (a unit given
+# as BAM/CRAM is checked before its reads are taken out).
 # fastp waits for its unit's reads check, the bwa index and the aligners for the
 # reference check (which waits for the check of a prepared reference folder), and the
 # aligners for their sample's after-trimming check. Those rules take the checks' outputs
@@ -23,6 +24,28 @@ rule preflight_reads:
         unit="{unit}",
         records=config["preflight"]["fastq_records"],
         full_check_mb=config["preflight"]["full_gzip_check_mb"],
+    script:
+        "../scripts/preflight.py"
+
+
+rule preflight_alignment:
+    input:
+        alignment=alignment_input_of,
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
+    output:
+        path_of("preflight_alignment"),
+    log:
+        log_of("preflight/alignments/{sample}.{unit}"),
+    priority: 50
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        step="alignment",
+        sample="{sample}",
+        unit="{unit}",
+        records=config["preflight"]["fastq_records"],
     script:
         "../scripts/preflight.py"
 

@@ -3,6 +3,8 @@
 One entry point, three steps (params.step):
 
 - ``reads``: one sequencing unit's FASTQ pair, before fastp;
+- ``alignment``: a unit given as BAM/CRAM, before its reads are taken out (readable,
+  paired-end, a CRAM written against this reference);
 - ``reference``: annotation usable by bcftools csq, the intervals of the targets,
   centromeres and recurrent regions inside the contigs, the alignment reference index,
   before the bwa index is built;
@@ -22,7 +24,13 @@ from pathlib import Path
 
 from ipscqc.contract import write_json
 from ipscqc.fastq import fastq_pair_problems
-from ipscqc.preflight import bed_problems, csq_problems, fastp_problems, trimmed_read_problems
+from ipscqc.preflight import (
+    alignment_input_problems,
+    bed_problems,
+    csq_problems,
+    fastp_problems,
+    trimmed_read_problems,
+)
 from ipscqc.readers.fasta import fai_lengths
 from ipscqc.snake import run
 
@@ -40,6 +48,16 @@ def check_reads(inputs, output, params) -> None:
         inputs.fq2,
         records=params.records,
         full_check_bytes=params.full_check_mb << 20,
+    )
+    unit = f"{params.sample}/{params.unit}"
+    if problems:
+        fail(f"unit {unit}", problems)
+    write_json(output[0], {"unit": unit, **summary})
+
+
+def check_alignment(inputs, output, params) -> None:
+    problems, summary = alignment_input_problems(
+        inputs.alignment, inputs.reference, fai_lengths(inputs.fai), params.records
     )
     unit = f"{params.sample}/{params.unit}"
     if problems:
@@ -99,7 +117,12 @@ def check_trimmed(inputs, output, params) -> None:
     )
 
 
-STEPS = {"reads": check_reads, "reference": check_reference, "trimmed": check_trimmed}
+STEPS = {
+    "reads": check_reads,
+    "alignment": check_alignment,
+    "reference": check_reference,
+    "trimmed": check_trimmed,
+}
 
 
 def main(inputs, output, params) -> None:

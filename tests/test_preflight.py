@@ -19,6 +19,7 @@ import pytest
 from ipscqc.fastq import BGZF_EOF, fastq_pair_problems, gzip_kind, quality_encoding
 from ipscqc.preflight import (
     alignment_header_problems,
+    alignment_input_problems,
     bam_reference_problems,
     bed_problems,
     config_problems,
@@ -589,3 +590,51 @@ def test_config_without_build_is_refused():
     config = with_value(["reference", "fasta"], "GRCh38.fa")
     config["reference"] = {"fasta": "GRCh38.fa", "annotation": "a.gff3"}
     one(config_problems(config, CONFIG_SCHEMA), "config: reference: 'build' is a required property")
+
+
+# --- units given as BAM/CRAM ---------------------------------------------------------
+
+
+def write_reads_bam(path: Path, paired: bool, contigs=(("chr1", 1000),)) -> Path:
+    header = {"HD": {"VN": "1.6"}, "SQ": [{"SN": n, "LN": length} for n, length in contigs]}
+    with pysam.AlignmentFile(str(path), "wb", header=header) as bam:
+        for number in range(6):
+            read = pysam.AlignedSegment(bam.header)
+            read.query_name, read.query_sequence = f"r{number // 2}", "ACGTACGTAC"
+            read.query_qualities = [30] * 10
+            read.flag = (0x1 | (0x40 if number % 2 == 0 else 0x80) | 0x4) if paired else 0x4
+            bam.write(read)
+    return path
+
+
+def test_a_paired_bam_passes_and_a_single_end_one_is_named(tmp_path):
+    fasta = tmp_path / "ref.fa"
+    fasta.write_text(">chr1\n" + "ACGT" * 250 + "\n")
+    pysam.faidx(str(fasta))
+    good = write_reads_bam(tmp_path / "paired.bam", paired=True)
+    problems, summary = alignment_input_problems(good, fasta, {"chr1": 1000}, records=100)
+    assert problems == []
+    assert summary == {"format": "BAM", "records_checked": 6, "paired": 6}
+    single = write_reads_bam(tmp_path / "single.bam", paired=False)
+    problems, _ = alignment_input_problems(single, fasta, {"chr1": 1000}, records=100)
+    one(problems, f"{single}: the first 6 reads of the BAM are single-end")
+    junk = tmp_path / "junk.bam"
+    junk.write_bytes(b"not a bam")
+    problems, _ = alignment_input_problems(junk, fasta, {"chr1": 1000}, records=100)
+    one(problems, f"{junk}: cannot read it as BAM or CRAM")
+
+
+def test_a_cram_of_another_reference_is_named_with_the_conversion(tmp_path):
+    other = tmp_path / "other.fa"
+    other.write_text(">1\n" + "ACGT" * 250 + "\n")
+    pysam.faidx(str(other))
+    bam = write_reads_bam(tmp_path / "a.bam", paired=True, contigs=(("1", 1000),))
+    cram = tmp_path / "a.cram"
+    pysam.view("-C", "-T", str(other), "-o", str(cram), str(bam), catch_stdout=False)
+    ours = tmp_path / "ref.fa"
+    ours.write_text(">chr1\n" + "ACGT" * 250 + "\n")
+    pysam.faidx(str(ours))
+    problems, _ = alignment_input_problems(cram, ours, {"chr1": 1000}, records=100)
+    one(problems, "aligned to another reference", "samtools view -b -T its_reference.fa")
+    problems, summary = alignment_input_problems(cram, other, {"1": 1000}, records=100)
+    assert problems == [] and summary["format"] == "CRAM"

@@ -430,3 +430,42 @@ def test_comma_separated_sheet_is_named(tmp_path, separator):
     path.write_text(SAMPLES_HEADER.replace("\t", separator) + "\nP1,D1,parental,,,,\n")
     with pytest.raises(SheetError, match=r"line 1: the header has no tab but .*s: the sheet"):
         load_samples(path, SAMPLES_SCHEMA)
+
+
+# --- units given as an aligned BAM or CRAM -----------------------------------------
+
+BAM_HEADER = "sample\tunit\tfq1\tfq2\tbam"
+
+
+def test_a_unit_may_give_its_reads_as_bam(sheets):
+    units = [BAM_HEADER] + [f"{line}\t" for line in GOOD_UNITS[1:-1]]
+    units.append("L3\tu1\t\t\tfacility/L3.cram")
+    samples_path, units_path = sheets(units=units)
+    _, loaded = load(samples_path, units_path)
+    row = loaded.loc[("L3", "u1")]
+    assert row["bam"] == str(units_path.parent / "facility" / "L3.cram")
+    assert row["fq1"] == "" and row["fq2"] == ""
+    assert loaded.loc[("P1", "u1"), "bam"] == ""
+    # a sheet without the bam column reads as before (bam empty)
+    _, plain = load(*sheets())
+    assert set(plain["bam"]) == {""}
+
+
+BAM_CASES = {
+    "bam and fastq": ("L3\tu1\tfastq/L3_R1.fq.gz\tfastq/L3_R2.fq.gz\tL3.bam", "bam", "not both"),
+    "no reads": ("L3\tu1\t\t\t", "fq1", "no reads: give fq1 and fq2"),
+    "bam missing": ("L3\tu1\t\t\tL3.bam", "bam", "BAM/CRAM file not found"),
+    "bam used twice": ("L3\tu1\t\t\tfastq/P1_R1.fq.gz", "bam", "is also fq1 of P1/u1"),
+}
+
+
+@pytest.mark.parametrize("case", BAM_CASES, ids=list(BAM_CASES))
+def test_bad_bam_units(sheets, case):
+    row, field, message = BAM_CASES[case]
+    units = [BAM_HEADER] + [f"{line}\t" for line in GOOD_UNITS[1:-1]] + [row]
+    samples_path, units_path = sheets(units=units, fastqs=False)
+    make_fastqs(units_path.parent, [UNITS_HEADER, *GOOD_UNITS[1:]])
+    with pytest.raises(SheetError) as exc_info:
+        load(samples_path, units_path)
+    assert_error(exc_info, units_path, 6, field)
+    assert message in str(exc_info.value)

@@ -23,9 +23,12 @@ PATHS = {
     "prepared_reference_check": "preflight/prepared_reference.json",
     # pre-flight
     "preflight_reads": "preflight/reads/{sample}.{unit}.json",
+    "preflight_alignment": "preflight/alignments/{sample}.{unit}.json",
     "preflight_reference": "preflight/reference.json",
     "preflight_trimmed": "preflight/trimmed/{sample}.json",
     # reads and alignment
+    "alignment_reads_r1": "reads/from_alignments/{sample}/{unit}.R1.fastq.gz",
+    "alignment_reads_r2": "reads/from_alignments/{sample}/{unit}.R2.fastq.gz",
     "trimmed_r1": "reads/{sample}/{unit}.R1.fastq.gz",
     "trimmed_r2": "reads/{sample}/{unit}.R2.fastq.gz",
     "fastp_json": "qc/fastp/{sample}.{unit}.fastp.json",

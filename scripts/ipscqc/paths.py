@@ -146,11 +146,13 @@ def configured_inputs(config: Mapping) -> dict[str, str]:
 
 
 def fastq_inputs(rows, units_path: str) -> dict[str, str]:
-    """``{label: path}`` of every FASTQ file of the units sheet; ``rows`` are mappings
-    with the sheet line (``_line``), ``sample``, ``unit``, ``fq1`` and ``fq2``."""
+    """``{label: path}`` of every read file of the units sheet (FASTQ, or BAM/CRAM);
+    ``rows`` are mappings with the sheet line (``_line``), ``sample``, ``unit`` and
+    ``fq1``, ``fq2`` or ``bam``."""
     inputs = {}
     for row in rows:
         where = f"{units_path}, line {row['_line']} ({row['sample']}/{row['unit']})"
-        for field in ("fq1", "fq2"):
-            inputs[f"{where}, field '{field}'"] = row[field]
+        for field in ("fq1", "fq2", "bam"):
+            if row.get(field):
+                inputs[f"{where}, field '{field}'"] = row[field]
     return inputs

@@ -146,6 +146,56 @@ def bam_reference_problems(path: str | Path, reference: dict[str, int]) -> list[
     return alignment_header_problems(str(path), contigs, reference)
 
 
+def alignment_input_problems(
+    path: str | Path, reference_fasta: str | Path, reference: dict[str, int], records: int
+) -> tuple[list[str], dict]:
+    """A unit's BAM/CRAM, before its reads are taken out: readable, holding paired-end
+    reads among its first ``records`` primary records, and, for a CRAM, written against
+    this reference (a CRAM decodes only with its own reference; a BAM is realigned, so
+    its reference does not matter). Returns problems and a summary."""
+    import pysam
+
+    path = str(path)
+    try:
+        alignments = pysam.AlignmentFile(
+            path, "r", check_sq=False, reference_filename=str(reference_fasta)
+        )
+    except (OSError, ValueError) as error:
+        return [f"{path}: cannot read it as BAM or CRAM: {error}"], {}
+    with alignments:
+        kind = "CRAM" if alignments.is_cram else "BAM"
+        if alignments.is_cram:
+            contigs = list(zip(alignments.references, alignments.lengths, strict=True))
+            header = alignment_header_problems(path, contigs, reference)
+            if header:
+                return [
+                    f"{line}; a CRAM decodes only with the reference it was written against:"
+                    " convert it to BAM with that reference first (samtools view -b -T"
+                    " its_reference.fa -o unit.bam unit.cram)"
+                    for line in header
+                ], {}
+        primary = paired = 0
+        try:
+            for read in alignments.fetch(until_eof=True):
+                if read.is_secondary or read.is_supplementary:
+                    continue
+                primary += 1
+                paired += read.is_paired
+                if primary >= records:
+                    break
+        except (OSError, ValueError) as error:
+            return [f"{path}: cannot read its records ({kind}): {error}"], {}
+    summary = {"format": kind, "records_checked": primary, "paired": paired}
+    if primary == 0:
+        return [f"{path}: the {kind} holds no reads"], summary
+    if paired == 0:
+        return [
+            f"{path}: the first {primary} reads of the {kind} are single-end: the workflow"
+            " needs paired-end reads"
+        ], summary
+    return [], summary
+
+
 # --- configuration -----------------------------------------------------------------
 
 

@@ -217,10 +217,11 @@ def load_samples(path, schema_path) -> pd.DataFrame:
 
 
 def load_units(path, schema_path) -> pd.DataFrame:
-    """Read and validate the units sheet; make ``fq1`` and ``fq2`` absolute.
+    """Read and validate the units sheet; make ``fq1``, ``fq2`` and ``bam`` absolute.
 
-    Relative FASTQ paths are taken relative to the directory of the units sheet. The
-    index is (``sample``, ``unit``); both columns are kept.
+    Relative paths are taken relative to the directory of the units sheet; empty cells
+    stay empty (a unit gives ``fq1`` and ``fq2``, or ``bam``). The index is (``sample``,
+    ``unit``); both columns are kept.
     """
     schema = _load_schema(schema_path)
     frame = read_sheet(path, schema.get("required", ()), schema.get("properties", {}))
@@ -229,8 +230,8 @@ def load_units(path, schema_path) -> pd.DataFrame:
         raise SheetError(errors)
     frame = _fill_defaults(frame, schema)
     base = Path(path).resolve().parent
-    for column in ("fq1", "fq2"):
-        frame[column] = [os.path.normpath(base / value) for value in frame[column]]
+    for column in READ_FIELDS:
+        frame[column] = [os.path.normpath(base / value) if value else "" for value in frame[column]]
     return frame.set_index(["sample", "unit"], drop=False)
 
 
@@ -294,13 +295,17 @@ def _check_units(units, samples, units_path, samples_path, check_files) -> list[
         seen_units[key] = line
         if row["sample"] not in known:
             add("sample", f"unknown sample {row['sample']!r}: not in {samples_path}")
-        for field in ("fq1", "fq2"):
+        fields = unit_read_fields(row)
+        for field, problem in _read_source_problems(row):
+            add(field, problem)
+        for field in fields:
             fastq = row[field]
+            kind = "BAM/CRAM" if field == "bam" else "FASTQ"
             if check_files:
                 if not Path(fastq).is_file():
-                    add(field, f"FASTQ file not found: {fastq!r}")
+                    add(field, f"{kind} file not found: {fastq!r}")
                 elif not os.access(fastq, os.R_OK):
-                    add(field, f"FASTQ file not readable: {fastq!r}")
+                    add(field, f"{kind} file not readable: {fastq!r}")
             real = os.path.realpath(fastq)
             if field == "fq2" and real == os.path.realpath(row["fq1"]):
                 add("fq2", f"same file as fq1: {fastq!r}")
@@ -310,11 +315,45 @@ def _check_units(units, samples, units_path, samples_path, check_files) -> list[
                 other_line, other_ident, other_field = seen_files[_file_key(fastq)]
                 add(
                     field,
-                    f"FASTQ {fastq!r} is also {other_field} of {other_ident} (line {other_line})",
+                    f"{kind} {fastq!r} is also {other_field} of {other_ident} (line {other_line})",
                 )
             else:
                 seen_files[_file_key(fastq)] = (line, ident, field)
     return errors
+
+
+#: The columns that give a unit's reads: a FASTQ pair, or an aligned BAM/CRAM.
+READ_FIELDS = ("fq1", "fq2", "bam")
+
+
+def unit_read_fields(row) -> tuple[str, ...]:
+    """The columns that hold a unit's reads: ("bam",) or ("fq1", "fq2") (those given,
+    when the row gives too few)."""
+    if row.get("bam"):
+        return ("bam",)
+    return tuple(field for field in ("fq1", "fq2") if row.get(field))
+
+
+def _read_source_problems(row) -> list[tuple[str, str]]:
+    """A unit gives its reads as fq1 and fq2, or as bam: not both, not neither."""
+    fq1, fq2, bam = (row.get(field, "") for field in READ_FIELDS)
+    if bam and (fq1 or fq2):
+        return [("bam", "give the unit's reads as bam or as fq1 and fq2, not both")]
+    if bam:
+        return []
+    if not fq1 and not fq2:
+        return [
+            (
+                "fq1",
+                "no reads: give fq1 and fq2 (a paired-end FASTQ pair) or bam (an aligned"
+                " BAM or CRAM)",
+            )
+        ]
+    if not fq2:
+        return [("fq2", "required value is missing (paired-end reads: give fq1 and fq2)")]
+    if not fq1:
+        return [("fq1", "required value is missing (paired-end reads: give fq1 and fq2)")]
+    return []
 
 
 def _file_key(path):
@@ -340,8 +379,9 @@ def check_sheets(samples, units, samples_path, units_path, check_files=True) -> 
     Samples: unique IDs; a parental has no ``parental``; a line's ``parental``, when
     given, is a sample of the sheet with role ``parental`` and the same donor (a line
     without parental is allowed: line-only mode); every sample has at least one unit.
-    Units: unique (sample, unit); sample in the samples sheet; fq1 differs from fq2; no
-    FASTQ used twice; with ``check_files``, both FASTQ files exist and are readable.
+    Units: unique (sample, unit); sample in the samples sheet; reads as fq1 and fq2 or
+    as bam, not both; fq1 differs from fq2; no file used twice; with ``check_files``,
+    the files exist and are readable.
     """
     sample_errors = _check_samples(samples, samples_path)
     with_units = set(units["sample"])
