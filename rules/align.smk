@@ -44,8 +44,8 @@ rule markdup:
     input:
         unit_bams,
     output:
-        bam=path_of("bam"),
-        bai=path_of("bai"),
+        bam=temp(path_of("bam")) if CRAM_OUTPUT else path_of("bam"),
+        bai=temp(path_of("bai")) if CRAM_OUTPUT else path_of("bai"),
         stats=path_of("markdup"),
         versions=versions_of("markdup", "{sample}"),
     log:
@@ -66,6 +66,35 @@ rule markdup:
         "(samtools merge -@ {threads} -u -o - {input:q}"
         " | samtools markdup -@ {threads} -f {output.stats:q} -T {output.bam:q}.tmp - {output.bam:q}"
         " && samtools index -@ {threads} {output.bam:q} && {params.versions}) 2> {log:q}"
+
+
+# CRAM output (alignments.format: cram): the kept alignments, from the BAM.
+rule cram:
+    input:
+        bam=path_of("bam"),
+        bai=path_of("bai"),
+        reference=reference_of("alignment_reference"),
+        fai=reference_of("alignment_reference_fai"),
+    output:
+        cram=path_of("cram"),
+        crai=path_of("crai"),
+        versions=versions_of("cram", "{sample}"),
+    log:
+        log_of("cram/{sample}"),
+    benchmark:
+        benchmark_of("cram/{sample}")
+    conda:
+        "../envs/samtools.yaml"
+    threads: 4
+    resources:
+        mem_mb=memory_by_attempt(2000),
+        runtime=scaled_runtime(minutes_per_gb=10, minimum=30),
+    params:
+        versions=versions_command("samtools"),
+    shell:
+        "(samtools view -@ {threads} --cram --reference {input.reference:q}"
+        " --output {output.cram:q} {input.bam:q}"
+        " && samtools index -@ {threads} {output.cram:q} && {params.versions}) 2> {log:q}"
 
 
 # The alternative aligner (params.aligner: minimap2): same output, no bwa index needed.

@@ -7,7 +7,7 @@
 rule sample_checksums:
     input:
         fastq=fastqs_of_sample,
-        bam=path_of("bam"),
+        bam=path_of(KEPT_ALIGNMENT),
     output:
         path_of("sample_checksums"),
     log:
@@ -24,7 +24,7 @@ rule sample_checksums:
         sample="{sample}",
         units=fastq_units_of_sample,
         reads=fastq_reads_of_sample,
-        bam_name=LAYOUT.relative("bam"),
+        bam_name=LAYOUT.relative(KEPT_ALIGNMENT),
     script:
         "../scripts/input_checksums.py"
 
@@ -32,6 +32,7 @@ rule sample_checksums:
 rule reference_checksums:
     input:
         REFERENCE_INPUTS.values(),
+        alignment_reference=reference_of("alignment_reference"),
     output:
         path_of("reference_checksums"),
     log:
@@ -47,6 +48,13 @@ rule reference_checksums:
         kind="reference",
         names=list(REFERENCE_INPUTS),
         paths=list(REFERENCE_INPUTS.values()),
+        # the sequence the reads were aligned to (and a CRAM is decoded with), named as
+        # the run's layout or the prepared folder names it
+        alignment_reference_name=(
+            reference_of("alignment_reference")
+            if PREPARED_REFERENCE
+            else LAYOUT.relative("alignment_reference")
+        ),
     script:
         "../scripts/input_checksums.py"
 

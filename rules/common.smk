@@ -137,6 +137,9 @@ def reference_of(kind):
     return f"{PREPARED_REFERENCE}/{Path(path).name}" if PREPARED_REFERENCE else path
 
 
+# the alignments kept: BAM, or CRAM written from a temporary BAM
+CRAM_OUTPUT = config["alignments"]["format"] == "cram"
+KEPT_ALIGNMENT = "cram" if CRAM_OUTPUT else "bam"
 BWA_INDEX_SUFFIXES = (".amb", ".ann", ".bwt", ".pac", ".sa")
 ALIGNMENT_INDEX = (
     [reference_of("alignment_reference") + suffix for suffix in BWA_INDEX_SUFFIXES]
@@ -551,6 +554,8 @@ VERSIONED_JOBS = {
 }
 if config["params"]["aligner"] == "bwa":
     VERSIONED_JOBS["bwa_index"] = ["reference"]
+if CRAM_OUTPUT:
+    VERSIONED_JOBS["cram"] = SAMPLES
 if ALIGNMENT_INPUT_JOBS:
     VERSIONED_JOBS["reads_from_alignment"] = ALIGNMENT_INPUT_JOBS
 if config["variants"]["origin"]["pon_vcf"]:
@@ -620,4 +625,5 @@ def final_outputs():
         + [path_of("certificate", line=line) for line in LINES]
         + [path_of(kind, line=line) for line in LINES for kind in ("dossier_html", "dossier_pdf")]
         + ([] if PREPARED_REFERENCE else [path_of("reference_manifest")])
+        + ([path_of("crai", sample=sample) for sample in SAMPLES] if CRAM_OUTPUT else [])
     )

@@ -1,8 +1,9 @@
 """Entry point of rules sample_checksums and reference_checksums: sha256 of the inputs.
 
-FASTQs are recorded with their path as the units sheet gives it, BAMs with their
-path under the results folder, reference files with their config path, so the same
-inputs give the same record wherever the results are written.
+FASTQs (and a unit's BAM/CRAM) are recorded with their path as the units sheet gives
+it, the kept alignments (BAM, or CRAM) and the alignment reference with their path
+under the results folder, reference files with their config path, so the same inputs
+give the same record wherever the results are written.
 """
 
 from ipscqc.certificate import file_record
@@ -16,6 +17,9 @@ def main(inputs, outputs, params):
             name: file_record(path) if path else None
             for name, path in zip(params.names, params.paths, strict=True)
         }
+        document["alignment_reference"] = file_record(
+            inputs.alignment_reference, params.alignment_reference_name
+        )
     else:
         document = {
             "sample": params.sample,

@@ -712,10 +712,12 @@ def test_a_prepared_reference_is_reused_and_checked(small_toy, tmp_path):
 # --- a unit given as an aligned CRAM -----------------------------------------------
 
 
-def test_a_unit_given_as_cram_gives_the_same_results_as_its_fastq(small_toy, tmp_path):
+def test_cram_in_and_out_give_the_same_results_as_fastq_and_bam(small_toy, tmp_path):
     """A facility's CRAM of the toy reads (sorted, another read group) is checked, its
     reads taken out and aligned again: the same calls and read QC as from the FASTQ,
-    and the certificate's checksums name the CRAM."""
+    and the certificate's checksums name the CRAM. With alignments.format cram, the
+    kept CRAM holds the same records as the BAM of a run without it, the BAM is gone,
+    and the reference checksums name the alignment reference it decodes with."""
     import pysam
 
     data = sample_set(small_toy, tmp_path / "data")
@@ -736,31 +738,33 @@ def test_a_unit_given_as_cram_gives_the_same_results_as_its_fastq(small_toy, tmp
     )  # fmt: skip
     units = data["folder"] / "units_cram.tsv"
     units.write_text(f"sample\tunit\tfq1\tfq2\tbam\nD2_parental\tL1\t\t\t{cram}\n")
-    targets = (
-        "results/variants/D_D2_parental.vcf.gz",
-        "results/findings/D2_parental/read_qc.json",
-        "results/gate/checksums/D2_parental.json",
-    )
-    outputs = {}
-    for name, config_text in (
-        ("fastq", data["config"]),
-        ("cram", data["config"].replace(str(data["folder"] / "units.tsv"), str(units))),
-    ):
+    cram_in = data["config"].replace(str(data["folder"] / "units.tsv"), str(units))
+    cram_out = data["config"] + "\nalignments:\n  format: cram\n"
+    checksums = "results/gate/checksums/D2_parental.json"
+    targets = ("results/variants/D_D2_parental.vcf.gz",
+               "results/findings/D2_parental/read_qc.json", checksums)  # fmt: skip
+    runs = {}
+    for name, config_text, extra in (
+        ("fastq", data["config"], ()),
+        ("cram_in", cram_in, ()),
+        ("cram_out", cram_out, ("results/alignments/D2_parental.cram.crai",
+                                "results/gate/checksums/reference.json")),
+    ):  # fmt: skip
         folder = tmp_path / name
         folder.mkdir()
         (folder / "config.yaml").write_text(config_text)
-        done = snakemake(folder, folder / "config.yaml", *targets)
+        done = snakemake(folder, folder / "config.yaml", *targets, *extra)
         assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-        outputs[name] = (folder / "results", planned_rules(done.stdout + done.stderr))
-    (fastq, fastq_rules), (from_cram, cram_rules) = outputs["fastq"], outputs["cram"]
-    assert {"preflight_alignment", "reads_from_alignment"} <= cram_rules
-    assert not {"preflight_alignment", "reads_from_alignment"} & fastq_rules
+        runs[name] = (folder / "results", planned_rules(done.stdout + done.stderr))
+    fastq, from_cram, to_cram = (runs[name][0] for name in ("fastq", "cram_in", "cram_out"))
+    assert {"preflight_alignment", "reads_from_alignment"} <= runs["cram_in"][1]
+    assert not {"preflight_alignment", "reads_from_alignment"} & runs["fastq"][1]
 
     def calls(results: Path) -> list[tuple]:
         with pysam.VariantFile(str(results / "variants/D_D2_parental.vcf.gz")) as vcf:
             return [(r.chrom, r.pos, r.ref, r.alts, r.samples[0]["GT"]) for r in vcf]
 
-    assert len(calls(fastq)) > 100 and calls(from_cram) == calls(fastq)
+    assert len(calls(fastq)) > 100 and calls(from_cram) == calls(fastq) == calls(to_cram)
     metrics = [
         json.loads((results / "findings/D2_parental/read_qc.json").read_text())["metrics"]
         for results in (fastq, from_cram)
@@ -772,6 +776,25 @@ def test_a_unit_given_as_cram_gives_the_same_results_as_its_fastq(small_toy, tmp
         metrics[1]["duplicate_fraction"], abs=0.001
     )
     assert {**metrics[0], "duplicate_fraction": 0} == {**metrics[1], "duplicate_fraction": 0}
-    checksums = json.loads((from_cram / "gate/checksums/D2_parental.json").read_text())
-    assert [(entry["read"], entry["path"]) for entry in checksums["fastq"]] == [("bam", str(cram))]
+    records = json.loads((from_cram / "gate/checksums/D2_parental.json").read_text())
+    assert [(entry["read"], entry["path"]) for entry in records["fastq"]] == [("bam", str(cram))]
     assert not list(from_cram.glob("reads/from_alignments/**/*.fastq.gz"))  # temporary
+
+    def alignments(path: Path, reference: Path) -> list[tuple]:
+        """Every record's fields and tags (CRAM keeps the tags, not their order)."""
+        with pysam.AlignmentFile(str(path), reference_filename=str(reference)) as records:
+            return [
+                (*record.to_string().split("\t")[:11], sorted(record.get_tags()))
+                for record in records
+            ]
+
+    kept = to_cram / "alignments/D2_parental.cram"
+    assert not (to_cram / "alignments/D2_parental.bam").exists()  # temporary with CRAM
+    bam_records = alignments(fastq / "alignments/D2_parental.bam", genome)
+    assert len(bam_records) > 10_000
+    assert alignments(kept, to_cram / "reference/genome.fa") == bam_records
+    records = json.loads((to_cram / "gate/checksums/D2_parental.json").read_text())
+    assert records["bam"]["path"] == "alignments/D2_parental.cram"
+    reference = json.loads((to_cram / "gate/checksums/reference.json").read_text())
+    assert reference["alignment_reference"]["path"] == "reference/genome.fa"
+    assert len(reference["alignment_reference"]["sha256"]) == 64

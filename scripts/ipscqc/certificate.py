@@ -25,7 +25,7 @@ CHUNK_BYTES = 8 * 1024 * 1024
 
 # Config keys that say only where outputs go: left out of the config digest so that
 # the same analysis written to another folder has the same digest.
-OUTPUT_ONLY_CONFIG_KEYS = ("results",)
+OUTPUT_ONLY_CONFIG_KEYS = ("results", "alignments")
 
 
 # ---------------------------------------------------------------- checksums

@@ -295,9 +295,12 @@ def _inputs(certificate: dict) -> str:
     for side in ("line", "parental"):
         block = inputs.get(side) or {}
         sample = block.get("sample") or side
-        rows += _file_rows(block.get("fastq") or [], f"{sample} FASTQ")
+        reads = block.get("fastq") or []
+        rows += _file_rows([r for r in reads if r.get("read") != "bam"], f"{sample} FASTQ")
+        rows += _file_rows([r for r in reads if r.get("read") == "bam"], f"{sample} BAM/CRAM in")
         if block.get("bam"):
-            rows += _file_rows([block["bam"]], f"{sample} BAM")
+            kind = "CRAM" if str(block["bam"].get("path", "")).endswith(".cram") else "BAM"
+            rows += _file_rows([block["bam"]], f"{sample} {kind}")
     for name, record in (inputs.get("reference") or {}).items():
         rows += _file_rows([record], f"reference {name}")
     return "<h2>Inputs and checksums</h2>" + _table(("input", "path and sha256", "bytes"), rows)

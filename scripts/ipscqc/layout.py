@@ -36,6 +36,8 @@ PATHS = {
     "unit_bam": "alignments/{sample}/{unit}.bam",
     "bam": "alignments/{sample}.bam",
     "bai": "alignments/{sample}.bam.bai",
+    "cram": "alignments/{sample}.cram",
+    "crai": "alignments/{sample}.cram.crai",
     # alignment QC
     "markdup": "qc/markdup/{sample}.markdup.txt",
     "samtools_stats": "qc/samtools/{sample}.stats.txt",
