@@ -798,3 +798,107 @@ def test_cram_in_and_out_give_the_same_results_as_fastq_and_bam(small_toy, tmp_p
     reference = json.loads((to_cram / "gate/checksums/reference.json").read_text())
     assert reference["alignment_reference"]["path"] == "reference/genome.fa"
     assert len(reference["alignment_reference"]["sha256"]) == 64
+
+
+# --- a reference shaped like a GRCh38 analysis set ---------------------------------
+
+#: contigs of hs38DH-like analysis sets beyond the primary chromosomes (bases)
+ANALYSIS_SET_CONTIGS = {
+    "chrM": 16569,
+    "chr1_KI270706v1_random": 5000,
+    "chr6_GL000250v2_alt": 5000,
+    "chrUn_JTFH01000001v1_decoy": 3000,
+    "chrEBV": 10000,
+    "HLA-A*01:01:01:01": 3503,
+    "HLA-DRB1*15:01:01:01": 3000,
+}
+
+
+def reverse_complement(bases: str) -> str:
+    return bases[::-1].translate(str.maketrans("ACGT", "TGCA"))
+
+
+def append_reads_from(sequence: str, name: str, pairs: int, reads: Path, sample: str) -> None:
+    """Error-free 150-bp pairs (300-bp fragments) from a contig, appended to the
+    sample's FASTQ pair (a second gzip member)."""
+    import random
+
+    rng = random.Random(name)
+    mates = ([], [])
+    for number in range(pairs):
+        start = rng.randrange(len(sequence) - 300)
+        fragment = sequence[start : start + 300]
+        for mate, bases in enumerate((fragment[:150], reverse_complement(fragment)[:150])):
+            mates[mate].append(f"@{name}_{number}\n{bases}\n+\n{'I' * 150}\n")
+    for mate in (1, 2):
+        with open(reads / f"{sample}_R{mate}.fq.gz", "ab") as handle:
+            handle.write(gzip.compress("".join(mates[mate - 1]).encode()))
+
+
+def test_an_analysis_set_reference_changes_no_finding(small_toy, tmp_path):
+    """The small toy genome plus chrM, unplaced, alt, decoy, EBV and HLA contigs named as
+    hs38DH names them, with reads on chrM and an HLA contig: the run works, no file or
+    job is named after a contig, only the primary chromosomes are called and sharded,
+    and the depth, copy-number, sex and variant results equal those without them."""
+    import random
+
+    import pysam
+
+    targets = (
+        "results/variants/D_D2_parental.vcf.gz",
+        *(f"results/findings/D2_parental/{check}.json"
+          for check in ("read_qc", "copy_number", "sex")),
+        "results/qc/samtools/D2_parental.idxstats.txt",
+    )  # fmt: skip
+    results = {}
+    for name in ("primary", "analysis_set"):
+        data = sample_set(small_toy, tmp_path / f"data_{name}")
+        if name == "analysis_set":
+            rng = random.Random(11)
+            extra = {
+                contig: "".join(rng.choice("ACGT") for _ in range(length))
+                for contig, length in ANALYSIS_SET_CONTIGS.items()
+            }
+            with open(data["reference"] / "genome.fa", "a") as fasta:
+                for contig, bases in extra.items():
+                    fasta.write(f">{contig}\n{bases}\n")
+            append_reads_from(extra["chrM"], "chrM", 2000, data["reads"], "D2_parental")
+            hla = "HLA-A*01:01:01:01"
+            append_reads_from(extra[hla], "hla", 200, data["reads"], "D2_parental")
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "config.yaml").write_text(data["config"])
+        done = snakemake(folder, folder / "config.yaml", *targets)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        results[name] = folder / "results"
+    primary, analysis_set = results["primary"], results["analysis_set"]
+
+    for path in analysis_set.rglob("*"):
+        assert not set("*:") & set(path.name) and "HLA" not in path.name, path
+    shards = (analysis_set / "variants/shards/shards.tsv").read_text()
+    assert shards == (primary / "variants/shards/shards.tsv").read_text()
+    assert not any(contig in shards for contig in ANALYSIS_SET_CONTIGS)
+    mapped = {
+        line.split("\t")[0]: int(line.split("\t")[2])
+        for line in (analysis_set / "qc/samtools/D2_parental.idxstats.txt").read_text().splitlines()
+    }
+    assert mapped["chrM"] > 3000 and mapped["HLA-A*01:01:01:01"] > 300  # reads are there
+
+    def calls(results: Path) -> list[tuple]:
+        with pysam.VariantFile(str(results / "variants/D_D2_parental.vcf.gz")) as vcf:
+            return [(r.chrom, r.pos, r.ref, r.alts, r.samples[0]["GT"]) for r in vcf]
+
+    assert len(calls(primary)) > 100 and calls(analysis_set) == calls(primary)
+
+    def findings(results: Path, check: str) -> dict:
+        return json.loads((results / f"findings/D2_parental/{check}.json").read_text())
+
+    depth = ("mean_depth", "callable_fraction")
+    assert [findings(analysis_set, "read_qc")["metrics"][key] for key in depth] == [
+        findings(primary, "read_qc")["metrics"][key] for key in depth
+    ]
+    bins = findings(analysis_set, "read_qc")["adequacy"]["autosomal_bins"]
+    assert bins == findings(primary, "read_qc")["adequacy"]["autosomal_bins"]
+    for check in ("copy_number", "sex"):
+        assert findings(analysis_set, check)["metrics"] == findings(primary, check)["metrics"]
+        assert findings(analysis_set, check)["items"] == findings(primary, check)["items"]
