@@ -64,8 +64,11 @@ rule faidx:
         "../envs/samtools.yaml"
     params:
         versions=versions_command("samtools"),
+        # the dictionary names the FASTA beside it, not its absolute path (UR:), so a
+        # reference folder reads the same wherever it was built or moved
+        uri=Path(path_of("alignment_reference")).name,
     shell:
-        "(samtools faidx {input:q} && samtools dict -o {output.dict:q} {input:q}"
+        "(samtools faidx {input:q} && samtools dict -u {params.uri:q} -o {output.dict:q} {input:q}"
         " && {params.versions}) 2> {log:q}"
 
 

@@ -380,8 +380,8 @@ def canonical(path: Path) -> bytes:
     config names sheets in another folder).
     Text reports: without the lines that repeat the command line ('COMMAND:' of samtools
     markdup, '# The command line was' of samtools stats) and with the VCF of bcftools
-    stats named without its folder (run A's results lie elsewhere). Sequence dictionary: without
-    the UR: field (the absolute path of the FASTA). Certificates: without their date.
+    stats named without its folder (run A's results lie elsewhere). Certificates: without
+    their date.
     Dossier PDFs: see canonical_dossier. Everything else: the bytes.
     """
     name = path.name
@@ -410,8 +410,6 @@ def canonical(path: Path) -> bytes:
     data = path.read_bytes()
     if name.endswith(".gz"):
         data = gzip.decompress(data)
-    if name.endswith(".dict"):  # UR: names the absolute path of the FASTA
-        data = re.sub(rb"\tUR:[^\t\n]*", b"", data)
     if name.endswith((".txt", ".tsv")):
         data = b"\n".join(
             line
