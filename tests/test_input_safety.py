@@ -302,3 +302,18 @@ def test_a_user_config_with_1e_6_runs(tmp_path):
     jobs = planned_jobs(tmp_path, tmp_path / "my_config.yaml", REPO / "Snakefile")
     classify = next(job for job in jobs if job.rule.name == "classify_variants")
     assert classify.params.settings["max_p_line"] == 1e-6
+
+
+def test_every_config_the_readme_shows_is_valid():
+    """The README's YAML examples of a user's config pass the config schema as written."""
+    import re
+
+    import yaml
+    from ipscqc.preflight import config_problems
+
+    readme = (REPO / "README.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme, re.S)]
+    configs = [block for block in blocks if isinstance(block, dict) and "reference" in block]
+    assert len(configs) >= 2, "the README shows a minimal and a GRCh38 release config"
+    for config in configs:
+        assert config_problems(config, REPO / "schemas/config.schema.yaml") == [], config
