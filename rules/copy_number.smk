@@ -47,7 +47,8 @@ rule copy_number:
     conda:
         "../envs/copy_number.yaml"
     resources:
-        mem_mb=memory_by_attempt(4000),
+        # 4.8 GB at GRCh38 size (3.1 M bins, 2 M parental hets: docs/benchmarks_human_scale.md)
+        mem_mb=memory_by_attempt(6000),
         runtime=scaled_runtime(minutes_per_gb=30, minimum=20),
     params:
         sample="{sample}",

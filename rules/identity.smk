@@ -25,7 +25,8 @@ rule identity_sites:
     conda:
         "../envs/python.yaml"
     resources:
-        mem_mb=memory_by_attempt(2000),
+        # 3.9 GB for two donor VCFs of 3.9 M records (docs/benchmarks_human_scale.md)
+        mem_mb=memory_by_attempt(5000),
         runtime=30,
     params:
         min_qual=0 if IDENTITY["sites"] else IDENTITY["min_site_qual"],

@@ -339,7 +339,8 @@ rule classify_variants:
     conda:
         "../envs/python.yaml"
     resources:
-        mem_mb=memory_by_attempt(4000),
+        # 7.3 GB for 4.5 M candidate rows (docs/benchmarks_human_scale.md)
+        mem_mb=memory_by_attempt(9000),
         runtime=60,
     params:
         line="{line}",
