@@ -49,11 +49,9 @@ rule reference_checksums:
         names=list(REFERENCE_INPUTS),
         paths=list(REFERENCE_INPUTS.values()),
         # the sequence the reads were aligned to (and a CRAM is decoded with), named as
-        # the run's layout or the prepared folder names it
+        # the run's layout names it; a prepared folder's file by its own path (None)
         alignment_reference_name=(
-            reference_of("alignment_reference")
-            if PREPARED_REFERENCE
-            else LAYOUT.relative("alignment_reference")
+            None if PREPARED_REFERENCE else LAYOUT.relative("alignment_reference")
         ),
     script:
         "../scripts/input_checksums.py"
